@@ -1,0 +1,5 @@
+import sys
+
+from longloop.cli import main
+
+sys.exit(main())

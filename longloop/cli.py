@@ -1,0 +1,317 @@
+"""The ``longloop`` command line: run, demo-data, govern, drift, serve, status, rollback, restore-data.
+
+Exit codes: 0 success, 1 a gate blocked, 2 bad input or usage. Errors are one line on stderr.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+
+from corpus.records import DataError
+from settings.params import ConfigError, LongloopParams, load_params
+
+EXIT_OK, EXIT_BLOCKED, EXIT_BAD_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
+
+
+class UsageError(Exception):
+    pass
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):  # one line and exit 2, like every other bad input
+        raise UsageError(f"{self.prog}: {message}")
+
+
+_RESULT_FD: int | None = None  # the real stdout while a command runs; see main()
+
+
+def _print(obj: dict, as_json: bool, human: str) -> None:
+    text = (json.dumps(obj, indent=None, default=str) if as_json else human) + "\n"
+    sys.stdout.flush()
+    os.write(_RESULT_FD if _RESULT_FD is not None else 1, text.encode())
+
+
+def _params(args) -> LongloopParams:
+    from longloop.environment import apply_environment
+
+    return apply_environment(load_params(args.config))
+
+
+# ---------------------------------------------------------------- commands
+
+def cmd_run(args) -> int:
+    params = _params(args)
+    from corpus.readers import read_dataset
+    from settings.state_paths import StatePaths
+
+    if args.data:  # fail fast, with one line, before any flow starts
+        read_dataset(args.data, [StatePaths.from_params(params).root], params.data.max_text_chars,
+                     quarantine=params.data.on_bad_record == "quarantine")
+    from flows.pipeline import pipeline
+
+    summary = pipeline(params, data_path=str(Path(args.data).resolve()) if args.data else None)
+    if summary["blocked"]:
+        _print(summary, args.json, f"governance gate blocked the dataset: {'; '.join(summary['governance']['reasons'])}")
+        return EXIT_BLOCKED
+    reg, drift, rt = summary["registry"], summary["drift"], summary["retraining"]
+    human = (f"dataset {summary['dataset']['dvc_md5']} ({summary['dataset']['counts']['total']} records), "
+             f"governance {summary['governance']['verdict']}\n"
+             f"trained: val accuracy {summary['training']['val_accuracy']:.3f}; "
+             f"test macro-F1 {summary['evaluation']['challenger']['macro_f1']:.3f}\n"
+             f"registered {reg['model_name']} v{reg['version']} aliases {reg['aliases']}; "
+             f"promotion: {summary['promotion']['reason']}\n"
+             f"drift detected: {drift['drift_detected']} (score {drift['score']:.4f})\n"
+             f"retraining: {'triggered' if rt['triggered'] else 'not triggered'} ({rt['reason']})")
+    if rt["outcome"] and not rt["outcome"]["blocked"]:
+        human += f"; new decision: {rt['outcome']['promotion']['reason']}"
+    _print(summary, args.json, human)
+    return EXIT_OK
+
+
+def cmd_demo_data(args) -> int:
+    from corpus.atomic_files import write_jsonl_atomic
+    from corpus.demo_corpus import generate_corpus
+    from corpus.readers import resolve_inside
+
+    params = load_params(args.config) if Path(args.config).exists() else None
+    d = params.data.demo if params else None
+    out = resolve_inside(args.out, [Path.cwd()] + ([Path(params.root)] if params else []))
+    if out.suffix != ".jsonl":
+        raise DataError(f"{args.out}: the demo corpus is written as .jsonl")
+    rows = generate_corpus(args.n or (d.n_documents if d else 800), seed=args.seed if args.seed is not None else (d.seed if d else 7),
+                           stream=args.stream, median_tokens=d.median_tokens if d else 400,
+                           length_sigma=d.length_sigma if d else 1.15, max_tokens=d.max_tokens if d else 16_000,
+                           n_labels=d.n_labels if d else 2, shifts=tuple(args.shift), plant=tuple(args.plant))
+    write_jsonl_atomic(out, rows)
+    _print({"path": str(out), "records": len(rows), "shifts": args.shift, "plant": args.plant}, args.json,
+           f"wrote {len(rows)} records to {out}")
+    return EXIT_OK
+
+
+def cmd_govern(args) -> int:
+    params = _params(args)
+    from corpus.readers import read_dataset
+    from corpus.splits import assign_splits
+    from governance.gate import run_gate
+    from settings.state_paths import StatePaths
+
+    res = read_dataset(args.data, [StatePaths.from_params(params).root], params.data.max_text_chars,
+                       quarantine=params.data.on_bad_record == "quarantine")
+    records = assign_splits(res.records, params.data.split.validation, params.data.split.test, params.project.seed)
+    report, kept = run_gate(records, params.governance)
+    out = report.to_dict() | {"records": len(records), "kept": len(kept), "quarantined_rows": len(res.quarantined)}
+    lines = [f"verdict: {report.verdict} ({len(kept)} of {len(records)} records kept)"]
+    lines += [f"  {name}: {'pass' if c['passed'] else 'FAIL'} ({c['violations']} violations)" for name, c in report.checks.items()]
+    _print(out, args.json, "\n".join(lines))
+    return EXIT_OK if report.verdict == "pass" else EXIT_BLOCKED
+
+
+def _drift_rows(path: str, root: Path, max_chars: int) -> list[dict]:
+    from corpus.readers import resolve_inside
+    from serving.inference_log import read_inference_log
+
+    p = resolve_inside(path, [root, Path.cwd()])
+    if not p.is_file():
+        raise DataError(f"{path}: file not found")
+    try:
+        rows = read_inference_log(p)
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise DataError(f"{path}: not valid JSONL ({type(exc).__name__})") from None
+    for i, r in enumerate(rows, start=1):
+        if not isinstance(r, dict) or not isinstance(r.get("text"), str) or not r["text"].strip():
+            raise DataError(f"{path}:{i}: field 'text' is missing or empty")
+        if len(r["text"]) > max_chars:
+            raise DataError(f"{path}:{i}: field 'text' is over the limit of {max_chars} characters")
+        r.setdefault("n_tokens", len(r["text"].split()))
+    if len(rows) < 5:
+        raise DataError(f"{path}: needs at least 5 documents, has {len(rows)}")
+    return rows
+
+
+def cmd_drift(args) -> int:
+    params = _params(args)
+    from monitoring.drift_features import training_vocabulary
+    from monitoring.drift_job import run_drift_check
+    from settings.state_paths import StatePaths
+
+    paths = StatePaths.from_params(params)
+    ref = _drift_rows(args.reference, paths.root, params.data.max_text_chars)
+    cur = _drift_rows(args.current, paths.root, params.data.max_text_chars)
+    # Predictions only count when both sides carry them.
+    if not all("prediction" in r for r in ref + cur):
+        for r in ref + cur:
+            r.pop("prediction", None)
+    result = run_drift_check(ref, cur, training_vocabulary([r["text"] for r in ref]), params.model.context_tokens,
+                             params.monitoring, paths.evidently_workspace if args.record else None)
+    out = {"drift_detected": result["drift_detected"], "score": result["score"], "checks": result["checks"]}
+    lines = [f"drift detected: {out['drift_detected']} (score {out['score']:.4f}, alpha {params.monitoring.alpha})"]
+    lines += [f"  {n}: p={c['p_value']:.3g} threshold={c['threshold']:.3g} {'DRIFT' if c['drift'] else 'ok'}"
+              for n, c in out["checks"].items()]
+    _print(out, args.json, "\n".join(lines))
+    return EXIT_OK
+
+
+def cmd_serve(args) -> int:
+    params = _params(args)
+    from serving.server import run_server
+    from settings.state_paths import StatePaths
+
+    paths = StatePaths.from_params(params)
+    sp = params.serving
+    port = args.port or sp.port or 8765
+    print(f"serving {params.registry.model_name}@champion on http://{sp.host}:{port}", file=sys.stderr)
+    run_server(paths.tracking_uri(params), params.registry.model_name, paths.inference_log, sp, sp.host, port)
+    return EXIT_OK
+
+
+def cmd_status(args) -> int:
+    params = _params(args)
+    from corpus.atomic_files import read_jsonl_complete
+    from registry.model_registry import alias_version
+    from registry.promotion_ledger import read_ledger
+    from registry.tracking import configure_tracking
+    from settings.state_paths import StatePaths
+
+    paths = StatePaths.from_params(params)
+    configure_tracking(paths.tracking_uri(params), params.project.name,
+                       None if params.services.mlflow_tracking_uri else paths.mlflow_artifacts)
+    name = params.registry.model_name
+    drift = read_jsonl_complete(paths.monitoring_dir / "drift-history.jsonl")
+    out = {
+        "model": name,
+        "aliases": {a: alias_version(name, a) for a in ("champion", "challenger", "previous-champion")},
+        "promotions": read_ledger(paths.ledger)[-args.last:],
+        "drift": [{k: d[k] for k in ("at", "drift_detected", "score")} for d in drift[-args.last:]],
+        "retraining": read_jsonl_complete(paths.retraining_log)[-args.last:],
+        "tracking_uri": paths.tracking_uri(params),
+    }
+    lines = [f"{name}: " + ", ".join(f"{a}=v{v}" if v else f"{a}=none" for a, v in out["aliases"].items())]
+    lines += ["promotions:"] + [f"  {p['at']} {p['action']} v{p['from_version']} -> v{p['to_version']}: {p['reason']}"
+                               for p in out["promotions"]]
+    lines += ["drift:"] + [f"  {d['at']} drift={d['drift_detected']} score={d['score']:.4f}" for d in out["drift"]]
+    lines += ["retraining:"] + [f"  {r['at']} started={r['started']}: {r['reason']}" for r in out["retraining"]]
+    _print(out, args.json, "\n".join(lines))
+    return EXIT_OK
+
+
+def cmd_rollback(args) -> int:
+    params = _params(args)
+    from registry.model_registry import rollback_champion
+    from registry.promotion_ledger import record_move
+    from registry.tracking import configure_tracking
+    from settings.state_paths import StatePaths
+
+    paths = StatePaths.from_params(params)
+    configure_tracking(paths.tracking_uri(params), params.project.name,
+                       None if params.services.mlflow_tracking_uri else paths.mlflow_artifacts)
+    try:
+        old, new = rollback_champion(params.registry.model_name)
+    except ValueError as exc:
+        raise DataError(str(exc)) from None
+    entry = record_move(paths.ledger, params.registry.model_name, "champion", old, new, args.reason, action="rollback")
+    _print(entry, args.json, f"champion rolled back from v{old} to v{new}")
+    return EXIT_OK
+
+
+def cmd_restore_data(args) -> int:
+    params = _params(args)
+    from corpus.readers import resolve_inside
+    from settings.state_paths import StatePaths
+    from versioning.dvc_snapshots import ensure_repo, restore_snapshot
+
+    paths = StatePaths.from_params(params)
+    if not (len(args.md5) == 32 and all(c in "0123456789abcdef" for c in args.md5)):
+        raise DataError(f"--md5: {args.md5!r} is not an md5 hash")
+    dest = resolve_inside(args.out or paths.data_dir / f"restored-{args.md5}.jsonl", [paths.root])
+    ensure_repo(paths.root, paths.dvc_cache, str(paths.dvc_remote.resolve()))
+    out = restore_snapshot(paths.root, args.md5, dest)
+    _print({"md5": args.md5, "path": str(out)}, args.json, f"restored {args.md5} to {out}")
+    return EXIT_OK
+
+
+# ---------------------------------------------------------------- wiring
+
+def build_parser() -> argparse.ArgumentParser:
+    common = _Parser(add_help=False)
+    common.add_argument("--config", default="params.yaml", help="params.yaml to use (default: ./params.yaml)")
+    common.add_argument("--json", action="store_true", help="print one JSON object instead of text")
+    ap = _Parser(prog="longloop", description="Long-context MLOps loop: data, gates, training, registry, serving, drift.")
+    sub = ap.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    p = sub.add_parser("run", parents=[common], help="run the whole closed loop (the main job)")
+    p.add_argument("--data", help="dataset file (.jsonl, .csv, .parquet); the demo corpus when left out")
+    p.set_defaults(fn=cmd_run)
+
+    p = sub.add_parser("demo-data", parents=[common], help="write the deterministic demo corpus")
+    p.add_argument("--out", required=True)
+    p.add_argument("--n", type=int)
+    p.add_argument("--seed", type=int)
+    p.add_argument("--stream", type=int, default=0, help="another batch from the same language (e.g. production)")
+    p.add_argument("--shift", action="append", default=[], choices=["longer", "vocabulary", "alphabet", "label_prior"])
+    p.add_argument("--plant", action="append", default=[], choices=["duplicates", "licenses", "pii"])
+    p.set_defaults(fn=cmd_demo_data)
+
+    p = sub.add_parser("govern", parents=[common], help="run the governance gate on a dataset")
+    p.add_argument("--data", required=True)
+    p.set_defaults(fn=cmd_govern)
+
+    p = sub.add_parser("drift", parents=[common], help="compare two JSONL windows for drift")
+    p.add_argument("--reference", required=True)
+    p.add_argument("--current", required=True)
+    p.add_argument("--record", action="store_true", help="also store an Evidently snapshot in the workspace")
+    p.set_defaults(fn=cmd_drift)
+
+    p = sub.add_parser("serve", parents=[common], help="serve models:/<name>@champion over HTTP")
+    p.add_argument("--port", type=int)
+    p.set_defaults(fn=cmd_serve)
+
+    p = sub.add_parser("status", parents=[common], help="aliases, promotions, drift and retraining history")
+    p.add_argument("--last", type=int, default=10)
+    p.set_defaults(fn=cmd_status)
+
+    p = sub.add_parser("rollback", parents=[common], help="point champion back at the previous champion")
+    p.add_argument("--reason", default="manual rollback")
+    p.set_defaults(fn=cmd_rollback)
+
+    p = sub.add_parser("restore-data", parents=[common], help="restore a dataset snapshot by its DVC md5")
+    p.add_argument("--md5", required=True)
+    p.add_argument("--out")
+    p.set_defaults(fn=cmd_restore_data)
+    return ap
+
+
+def main(argv: list[str] | None = None) -> int:
+    global _RESULT_FD
+    # Libraries (DVC, Prefect, MLflow) print to stdout; while a command runs, file descriptor 1 points at
+    # stderr so that stdout carries only the command's own result (one JSON object with --json).
+    sys.stdout.flush()
+    saved = os.dup(1)
+    os.dup2(2, 1)
+    _RESULT_FD = saved
+    try:
+        args = build_parser().parse_args(argv)
+        return args.fn(args)
+    except UsageError as exc:
+        print(str(exc), file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except (ConfigError, DataError) as exc:
+        print(f"longloop: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        print("longloop: interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:
+        if os.environ.get("LONGLOOP_DEBUG"):
+            raise
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+        print(f"longloop: {type(exc).__name__}: {first} (set LONGLOOP_DEBUG=1 for the traceback)", file=sys.stderr)
+        return EXIT_INTERNAL
+    finally:
+        sys.stdout.flush()
+        os.dup2(saved, 1)
+        os.close(saved)
+        _RESULT_FD = None

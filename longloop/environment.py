@@ -1,0 +1,30 @@
+"""The only place that reads and sets process environment: service locations in, state folders out."""
+
+from __future__ import annotations
+
+import os
+
+from settings.params import LongloopParams
+from settings.state_paths import StatePaths
+
+
+def apply_environment(params: LongloopParams) -> LongloopParams:
+    """Take service locations from the usual variables and keep every tool's files in the state folder."""
+    params = params.with_services(os.environ.get("MLFLOW_TRACKING_URI"), os.environ.get("PREFECT_API_URL"))
+    paths = StatePaths.from_params(params).ensure()
+    os.environ.setdefault("PREFECT_HOME", str(paths.prefect_home))
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
+    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+    os.environ.setdefault("MPLCONFIGDIR", str(paths.state / "matplotlib"))
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    os.environ.setdefault("HF_HOME", str(paths.state / "huggingface"))
+    os.environ.setdefault("DO_NOT_TRACK", "1")
+    os.environ.setdefault("DVC_NO_ANALYTICS", "1")
+    os.environ.setdefault("DVC_SITE_CACHE_DIR", str(paths.state / "dvc-site"))
+    os.environ.setdefault("MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR", "false")
+    if params.services.prefect_api_url:
+        os.environ["PREFECT_API_URL"] = params.services.prefect_api_url
+    os.environ["MLFLOW_TRACKING_URI"] = paths.tracking_uri(params)
+    return params

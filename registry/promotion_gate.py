@@ -1,0 +1,39 @@
+"""Champion/challenger decision: beat the champion by a margin on the same set without losing calibration."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+from settings.params import PromotionParams
+
+
+@dataclass(frozen=True)
+class PromotionDecision:
+    promote: bool
+    reason: str
+    challenger: dict
+    champion: dict | None
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def decide(challenger: dict, champion: dict | None, params: PromotionParams, infra_ok: bool,
+           infra_detail: str = "") -> PromotionDecision:
+    """``challenger``/``champion`` are metric dicts measured on the same evaluation set."""
+    keep = {k: challenger.get(k) for k in (params.metric, "accuracy", "ece")}
+    if not infra_ok:
+        return PromotionDecision(False, f"infra check failed: {infra_detail}", keep, champion)
+    if champion is None:
+        return PromotionDecision(True, "no champion yet", keep, None)
+    gain = challenger[params.metric] - champion[params.metric]
+    ece_increase = challenger["ece"] - champion["ece"]
+    if gain < params.min_improvement or (gain == 0 and params.min_improvement == 0):
+        return PromotionDecision(False, f"{params.metric} {challenger[params.metric]:.4f} vs champion "
+                                        f"{champion[params.metric]:.4f}: gain {gain:+.4f} is below the margin "
+                                        f"{params.min_improvement:+.4f}", keep, champion)
+    if ece_increase > params.max_ece_increase:
+        return PromotionDecision(False, f"calibration regressed: ECE {challenger['ece']:.4f} vs "
+                                        f"{champion['ece']:.4f} (limit +{params.max_ece_increase})", keep, champion)
+    return PromotionDecision(True, f"{params.metric} {challenger[params.metric]:.4f} beats champion "
+                                   f"{champion[params.metric]:.4f} by {gain:+.4f}", keep, champion)

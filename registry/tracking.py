@@ -1,0 +1,23 @@
+"""Point MLflow at the configured tracking store and an experiment whose artifacts stay in our state folder."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import mlflow
+
+
+def configure_tracking(tracking_uri: str, experiment: str, artifact_root: Path | None) -> str:
+    """Returns the experiment id. ``artifact_root`` applies to a local store (a server manages its own)."""
+    mlflow.set_tracking_uri(tracking_uri)
+    exp = mlflow.get_experiment_by_name(experiment)
+    if exp is None:
+        location = artifact_root.resolve().as_uri() if artifact_root is not None else None
+        try:
+            exp_id = mlflow.create_experiment(experiment, artifact_location=location)
+        except mlflow.exceptions.MlflowException:
+            exp_id = mlflow.get_experiment_by_name(experiment).experiment_id  # created concurrently
+    else:
+        exp_id = exp.experiment_id
+    mlflow.set_experiment(experiment_id=exp_id)
+    return exp_id

@@ -1,0 +1,124 @@
+"""The serving app: ``/predict`` with dynamic batching, ``/health``, ``/ready``, Prometheus ``/metrics``."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from contextlib import asynccontextmanager
+from datetime import datetime, timezone
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+from pydantic import BaseModel, ConfigDict, Field
+
+from serving.champion_source import ChampionSource
+from serving.dynamic_batcher import DynamicBatcher
+from serving.inference_log import log_prediction
+from settings.params import ServingParams
+
+
+class Document(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    id: str | None = Field(None, max_length=200)
+    text: str = Field(min_length=1)
+
+
+class PredictRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    documents: list[Document] = Field(min_length=1)
+
+
+def _error(status: int, message: str) -> JSONResponse:
+    return JSONResponse(status_code=status, content={"error": message})
+
+
+def create_app(source: ChampionSource, sp: ServingParams, inference_log: Path, start_watcher: bool = True) -> FastAPI:
+    registry = CollectorRegistry()
+    requests = Counter("longloop_requests_total", "Prediction requests", ["status"], registry=registry)
+    documents = Counter("longloop_documents_total", "Documents predicted", registry=registry)
+    latency = Histogram("longloop_request_seconds", "Prediction request latency", registry=registry)
+    version_gauge = Gauge("longloop_model_version", "Registered version being served", registry=registry)
+
+    def run_batch(texts: list[str]):
+        loaded = source.current
+        return loaded.version, loaded.model.predict_full(texts)
+
+    batcher = DynamicBatcher(run_batch, sp.max_batch_documents, sp.batch_wait_ms)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        if start_watcher:
+            source.start()
+        batcher.start()
+        yield
+        source.stop()
+        await batcher.stop()
+
+    app = FastAPI(title="longloop serving", lifespan=lifespan)
+    app.state.batcher = batcher
+
+    @app.middleware("http")
+    async def limit_size(request: Request, call_next):
+        length = request.headers.get("content-length")
+        if length is not None and (not length.isdigit() or int(length) > sp.max_request_bytes):
+            requests.labels("413").inc()
+            return _error(413, f"request body over the limit of {sp.max_request_bytes} bytes")
+        return await call_next(request)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(request: Request, exc: RequestValidationError):
+        err = exc.errors()[0]
+        where = ".".join(str(p) for p in err["loc"][1:]) or "body"
+        requests.labels("422").inc()
+        return _error(422, f"{where}: {err['msg']}")
+
+    @app.get("/health")
+    async def health():
+        return {"status": "ok"}
+
+    @app.get("/ready")
+    async def ready():
+        loaded = source.current
+        if loaded is None:
+            return _error(503, source.last_error or "no model loaded yet")
+        return {"status": "ready", "model": source.model_name, "version": loaded.version}
+
+    @app.get("/metrics")
+    async def metrics():
+        return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
+
+    @app.post("/predict")
+    async def predict(body: PredictRequest):
+        if source.current is None:
+            requests.labels("503").inc()
+            return _error(503, source.last_error or "no model loaded yet")
+        if len(body.documents) > sp.max_documents_per_request:
+            requests.labels("413").inc()
+            return _error(413, f"{len(body.documents)} documents, over the limit of {sp.max_documents_per_request}")
+        start = time.perf_counter()
+        (version, preds), offset, n = await batcher.submit([d.text for d in body.documents])
+        request_id = uuid.uuid4().hex
+        now = datetime.now(timezone.utc).isoformat(timespec="milliseconds")
+        labels = source.current.model.labels
+        out = []
+        for j, doc in enumerate(body.documents):
+            i = offset + j
+            probs = {l: round(float(p), 6) for l, p in zip(labels, preds.probabilities[i])}
+            item = {"id": doc.id, "label": preds.labels[i], "confidence": max(probs.values()),
+                    "probabilities": probs, "n_tokens": preds.n_tokens[i], "n_windows": preds.n_windows[i]}
+            out.append(item)
+            log_prediction(inference_log, {"at": now, "request_id": request_id, "model_version": version,
+                                           "id": doc.id, "text": doc.text, "prediction": item["label"],
+                                           "confidence": item["confidence"], "probabilities": probs,
+                                           "n_tokens": item["n_tokens"], "n_windows": item["n_windows"],
+                                           "embedding": [round(float(v), 4) for v in preds.embeddings[i]]})
+        documents.inc(len(out))
+        requests.labels("200").inc()
+        latency.observe(time.perf_counter() - start)
+        version_gauge.set(float(version))
+        return {"model_version": version, "predictions": out}
+
+    return app

@@ -1,0 +1,69 @@
+"""Keeps the current ``champion`` loaded and swaps in a new one without a restart or a dropped request."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass
+
+import mlflow
+from mlflow import MlflowClient
+from mlflow.exceptions import MlflowException
+
+from registry.pyfunc_model import LongloopPyfunc
+
+log = logging.getLogger("longloop.serving")
+
+
+@dataclass(frozen=True)
+class LoadedModel:
+    version: str
+    model: LongloopPyfunc
+
+
+class ChampionSource:
+    def __init__(self, tracking_uri: str, model_name: str, alias: str = "champion", refresh_seconds: float = 2.0):
+        self.tracking_uri, self.model_name, self.alias = tracking_uri, model_name, alias
+        self.refresh_seconds = refresh_seconds
+        self._current: LoadedModel | None = None
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self.last_error: str | None = None
+
+    @property
+    def current(self) -> LoadedModel | None:
+        return self._current  # one reference read: a request keeps the model it started with
+
+    def refresh(self) -> bool:
+        """Load the alias's version if it changed; returns True when a new model was swapped in."""
+        mlflow.set_tracking_uri(self.tracking_uri)
+        try:
+            version = str(MlflowClient().get_model_version_by_alias(self.model_name, self.alias).version)
+        except MlflowException as exc:
+            self.last_error = f"no {self.alias} for {self.model_name}: {exc.message.splitlines()[0]}"
+            return False
+        if self._current is not None and self._current.version == version:
+            return False
+        try:
+            pyfunc = mlflow.pyfunc.load_model(f"models:/{self.model_name}/{version}")
+            model = pyfunc.unwrap_python_model()
+        except Exception as exc:  # a broken version must not take the serving app down
+            self.last_error = f"could not load version {version}: {exc}"
+            log.error(self.last_error)
+            return False
+        self._current = LoadedModel(version=version, model=model)
+        self.last_error = None
+        log.info("serving %s version %s", self.model_name, version)
+        return True
+
+    def start(self) -> None:
+        self.refresh()
+        self._thread = threading.Thread(target=self._watch, name="champion-watch", daemon=True)
+        self._thread.start()
+
+    def _watch(self) -> None:
+        while not self._stop.wait(self.refresh_seconds):
+            self.refresh()
+
+    def stop(self) -> None:
+        self._stop.set()

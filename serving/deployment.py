@@ -1,0 +1,77 @@
+"""Deploy the serving app as its own process on loopback and wait until it serves the champion."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+from serving.server import free_port
+from settings.params import ServingParams
+
+
+@dataclass
+class Deployment:
+    url: str
+    pid: int
+    log_path: str
+    process: subprocess.Popen | None = None
+
+    def to_dict(self) -> dict:
+        return {"url": self.url, "pid": self.pid, "log": self.log_path}
+
+
+def start_serving_process(tracking_uri: str, model_name: str, inference_log: Path, sp: ServingParams,
+                          log_dir: Path) -> Deployment:
+    port = sp.port or free_port(sp.host)
+    log_dir.mkdir(parents=True, exist_ok=True)
+    log_path = log_dir / f"serving-{port}.log"
+    cmd = [sys.executable, "-m", "serving.server", "--tracking-uri", tracking_uri, "--model-name", model_name,
+           "--inference-log", str(inference_log), "--host", sp.host, "--port", str(port),
+           "--serving-json", sp.model_dump_json()]
+    with open(log_path, "ab") as log:
+        proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, env={**os.environ},
+                                start_new_session=True)
+    dep = Deployment(url=f"http://{sp.host}:{port}", pid=proc.pid, log_path=str(log_path), process=proc)
+    deadline = time.monotonic() + sp.ready_timeout_seconds
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"serving process exited with {proc.returncode}; see {log_path}")
+        try:
+            if httpx.get(f"{dep.url}/ready", timeout=2).status_code == 200:
+                return dep
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.5)
+    stop_serving_process(dep)
+    raise RuntimeError(f"serving app not ready within {sp.ready_timeout_seconds:.0f} s; see {log_path}")
+
+
+def wait_for_version(url: str, version: str, timeout: float) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            r = httpx.get(f"{url}/ready", timeout=2)
+            if r.status_code == 200 and r.json().get("version") == version:
+                return True
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.5)
+    return False
+
+
+def stop_serving_process(dep: Deployment, timeout: float = 10.0) -> None:
+    proc = dep.process
+    if proc is None or proc.poll() is not None:
+        return
+    proc.terminate()
+    try:
+        proc.wait(timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait(timeout)

@@ -1,0 +1,234 @@
+"""The one typed configuration: ``params.yaml`` loaded into a frozen, strict pydantic model.
+
+Nothing below the command line reads the environment; service locations arrive here through
+``with_services`` and flow down as part of this object.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+
+class ConfigError(ValueError):
+    """A one-line, user-facing configuration error."""
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", strict=True)
+
+
+class ProjectParams(_Frozen):
+    name: str = "longloop"
+    seed: int = 7
+    state_dir: str = ".longloop"
+
+
+class DemoParams(_Frozen):
+    n_documents: int = Field(800, ge=20, le=200_000)
+    seed: int = 7
+    median_tokens: int = Field(400, ge=20)
+    length_sigma: float = Field(1.15, gt=0, le=3)
+    max_tokens: int = Field(16_000, ge=64)
+    n_labels: int = Field(2, ge=2, le=8)
+
+
+class SplitParams(_Frozen):
+    validation: float = Field(0.15, gt=0, lt=0.5)
+    test: float = Field(0.15, gt=0, lt=0.5)
+
+
+class DataParams(_Frozen):
+    demo: DemoParams = DemoParams()
+    split: SplitParams = SplitParams()
+    max_text_chars: int = Field(400_000, ge=100)
+    on_bad_record: Literal["fail", "quarantine"] = "fail"
+
+
+class LicensePolicyParams(_Frozen):
+    allow: tuple[str, ...] = ("MIT", "Apache-2.0", "BSD-2-Clause", "BSD-3-Clause", "CC0-1.0", "CC-BY-4.0", "CC-BY-SA-4.0")
+    deny: tuple[str, ...] = ("CC-BY-NC-4.0", "CC-BY-NC-SA-4.0", "GPL-2.0-only", "GPL-2.0-or-later", "GPL-3.0-only", "GPL-3.0-or-later", "AGPL-3.0-only", "LicenseRef-Proprietary")
+    unknown: Literal["block", "quarantine", "allow"] = "block"
+
+
+class NearDuplicateParams(_Frozen):
+    threshold: float = Field(0.8, gt=0, le=1)
+    num_perm: int = Field(128, ge=16, le=1024)
+    shingle_words: int = Field(5, ge=1, le=20)
+
+
+class ContaminationParams(_Frozen):
+    ngram: int = Field(13, ge=3, le=50)
+    min_shared_ngrams: int = Field(10, ge=1)
+
+
+class GovernanceParams(_Frozen):
+    licenses: LicensePolicyParams = LicensePolicyParams()
+    near_duplicates: NearDuplicateParams = NearDuplicateParams()
+    contamination: ContaminationParams = ContaminationParams()
+    on_violation: Literal["block", "quarantine"] = "block"
+    block_on_pii: bool = True
+
+
+class ModelParams(_Frozen):
+    vocab_size: int = Field(8000, ge=100)
+    hidden_size: int = Field(64, ge=8)
+    num_layers: int = Field(2, ge=1)
+    num_heads: int = Field(2, ge=1)
+    intermediate_size: int = Field(128, ge=8)
+    context_tokens: int = Field(1024, ge=32)
+    window_stride: int = Field(896, ge=16)
+    attn_implementation: Literal["sdpa", "eager"] = "sdpa"
+    pretrained_dir: str | None = None
+
+    @model_validator(mode="after")
+    def _check_shapes(self) -> "ModelParams":
+        if self.hidden_size % self.num_heads:
+            raise ValueError("hidden_size must be divisible by num_heads")
+        if self.window_stride > self.context_tokens:
+            raise ValueError("window_stride must not exceed context_tokens")
+        return self
+
+
+class TrainingParams(_Frozen):
+    epochs: int = Field(3, ge=1)
+    learning_rate: float = Field(0.003, gt=0, lt=1)
+    weight_decay: float = Field(0.01, ge=0)
+    warmup_fraction: float = Field(0.1, ge=0, lt=1)
+    token_budget: int = Field(16_384, ge=64)
+    grad_accumulation: int = Field(1, ge=1)
+    precision: Literal["auto", "fp32", "bf16"] = "auto"
+    gradient_checkpointing: bool = False
+    compile: bool = False
+    device: Literal["auto", "cpu", "cuda"] = "auto"
+    checkpoint_every: int = Field(50, ge=1)
+    early_stopping_patience: int = Field(2, ge=1)
+    max_steps: int | None = Field(None, ge=1)
+
+
+class EvaluationParams(_Frozen):
+    length_buckets: tuple[int, ...] = (512, 2048)
+    calibration_bins: int = Field(10, ge=2, le=50)
+
+
+class PromotionParams(_Frozen):
+    metric: Literal["macro_f1", "accuracy"] = "macro_f1"
+    min_improvement: float = Field(0.0, ge=-1, le=1)
+    max_ece_increase: float = Field(0.05, ge=0, le=1)
+
+
+class RegistryParams(_Frozen):
+    model_name: str = Field("longloop-classifier", min_length=1, pattern=r"^[A-Za-z0-9_.-]+$")
+    promotion: PromotionParams = PromotionParams()
+
+
+class ServingParams(_Frozen):
+    host: str = "127.0.0.1"
+    port: int = Field(8765, ge=0, le=65535)
+    max_request_bytes: int = Field(2_000_000, ge=1024)
+    max_documents_per_request: int = Field(64, ge=1)
+    max_batch_documents: int = Field(16, ge=1)
+    batch_wait_ms: int = Field(5, ge=0, le=1000)
+    refresh_seconds: float = Field(2.0, gt=0)
+    ready_timeout_seconds: float = Field(180.0, gt=0)
+
+
+ShiftName = Literal["longer", "vocabulary", "alphabet", "label_prior"]
+
+
+class MonitoringParams(_Frozen):
+    window_size: int = Field(200, ge=10)
+    alpha: float = Field(0.01, gt=0, lt=0.5)
+    permutations: int = Field(500, ge=50)
+    hash_buckets: int = Field(256, ge=16)
+    production_documents: int = Field(200, ge=10)
+    production_shifts: tuple[ShiftName, ...] = ("longer", "vocabulary")
+
+
+class RetrainingParams(_Frozen):
+    enabled: bool = True
+    confirm_windows: int = Field(1, ge=1)
+    cooldown_minutes: float = Field(0.0, ge=0)
+
+
+class ServiceParams(_Frozen):
+    mlflow_tracking_uri: str | None = None
+    prefect_api_url: str | None = None
+
+
+class LongloopParams(_Frozen):
+    project: ProjectParams = ProjectParams()
+    data: DataParams = DataParams()
+    governance: GovernanceParams = GovernanceParams()
+    model: ModelParams = ModelParams()
+    training: TrainingParams = TrainingParams()
+    evaluation: EvaluationParams = EvaluationParams()
+    registry: RegistryParams = RegistryParams()
+    serving: ServingParams = ServingParams()
+    monitoring: MonitoringParams = MonitoringParams()
+    retraining: RetrainingParams = RetrainingParams()
+    services: ServiceParams = ServiceParams()
+    # The folder params.yaml lives in; relative paths in the config resolve against it.
+    root: str = "."
+
+    def with_services(self, mlflow_tracking_uri: str | None, prefect_api_url: str | None) -> "LongloopParams":
+        services = self.services.model_copy(
+            update={
+                "mlflow_tracking_uri": mlflow_tracking_uri or self.services.mlflow_tracking_uri,
+                "prefect_api_url": prefect_api_url or self.services.prefect_api_url,
+            }
+        )
+        return self.model_copy(update={"services": services})
+
+
+def _first_error(exc: ValidationError) -> str:
+    err = exc.errors()[0]
+    key = ".".join(str(p) for p in err["loc"]) or "(top level)"
+    msg = err["msg"]
+    if err["type"] == "extra_forbidden":
+        msg = "unknown key"
+    more = len(exc.errors()) - 1
+    return f"{key}: {msg}" + (f" (and {more} more)" if more else "")
+
+
+def parse_params(raw: object, source: str = "params.yaml", root: str | Path = ".") -> LongloopParams:
+    """Validate a mapping (as read from YAML) into ``LongloopParams``; raise ``ConfigError`` in one line."""
+    if raw is None:
+        raw = {}
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{source}: the top level must be a mapping of sections, got {type(raw).__name__}")
+    if "root" in raw:
+        raise ConfigError(f"{source}: root: unknown key")
+    data = _lists_to_tuples(raw)
+    try:
+        return LongloopParams.model_validate({**data, "root": str(Path(root).resolve())})
+    except ValidationError as exc:
+        raise ConfigError(f"{source}: {_first_error(exc)}") from None
+
+
+def _lists_to_tuples(value: object) -> object:
+    # YAML gives lists; the frozen model stores tuples so that it stays hashable.
+    if isinstance(value, dict):
+        return {k: _lists_to_tuples(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return tuple(_lists_to_tuples(v) for v in value)
+    return value
+
+
+def load_params(path: str | Path) -> LongloopParams:
+    """Read and validate a ``params.yaml``; every failure is a ``ConfigError`` naming the file."""
+    p = Path(path)
+    if not p.is_file():
+        raise ConfigError(f"{p}: config file not found")
+    try:
+        raw = yaml.safe_load(p.read_text(encoding="utf-8"))
+    except UnicodeDecodeError:
+        raise ConfigError(f"{p}: not valid UTF-8") from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}" if mark else ""
+        raise ConfigError(f"{p}: invalid YAML{where}") from None
+    return parse_params(raw, source=p.name, root=p.resolve().parent)

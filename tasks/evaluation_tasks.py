@@ -1,0 +1,69 @@
+"""Prefect tasks that evaluate the challenger, and the champion on the same held-out set."""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from pathlib import Path
+
+import mlflow
+from prefect import task
+from prefect.cache_policies import NO_CACHE
+
+from corpus.atomic_files import write_json_atomic, write_jsonl_atomic
+from corpus.dataset_files import read_records
+from corpus.splits import by_split
+from evaluation.evaluate import evaluate_classifier
+from monitoring.drift_features import training_vocabulary
+from registry.model_registry import alias_version, download_model_dir
+from registry.pyfunc_model import CALIBRATION
+from settings.params import LongloopParams
+from training.model_io import add_to_model_dir, load_model_dir
+
+SCALARS = ("accuracy", "macro_f1", "ece", "ece_uncalibrated", "nll", "temperature", "seconds_per_1000_documents")
+
+
+def _evaluate(params: LongloopParams, model_dir: Path, kept_path: str, plot_dir: Path | None, temperature=None):
+    splits = by_split(read_records(Path(kept_path)))
+    model, tokenizer = load_model_dir(model_dir)
+    test, val = splits["test"], splits["validation"]
+    metrics, preds = evaluate_classifier(model, tokenizer, [r.text for r in test], [r.label for r in test],
+                                         [r.text for r in val], [r.label for r in val],
+                                         params.evaluation.length_buckets, params.evaluation.calibration_bins,
+                                         plot_dir, temperature)
+    return metrics, preds, splits
+
+
+@task(name="evaluate-challenger", cache_policy=NO_CACHE)
+def evaluate_challenger(params: LongloopParams, model_dir: str, kept_path: str, run_dir: str, run_id: str) -> dict:
+    plots = Path(run_dir) / "plots"
+    metrics, preds, splits = _evaluate(params, Path(model_dir), kept_path, plots)
+    # The calibration travels with the model; the test predictions become the drift reference if promoted.
+    add_to_model_dir(model_dir, {CALIBRATION: json.dumps({"temperature": metrics["temperature"]})})
+    reference = [{"id": r.id, "text": r.text, "label": r.label, "n_tokens": n, "prediction": p,
+                  "confidence": float(pr.max()), "embedding": [round(float(v), 4) for v in e]}
+                 for r, n, p, pr, e in zip(splits["test"], preds.n_tokens, preds.labels, preds.probabilities,
+                                           preds.embeddings)]
+    write_jsonl_atomic(Path(run_dir) / "reference.jsonl", reference)
+    write_json_atomic(Path(run_dir) / "vocabulary.json", training_vocabulary([r.text for r in splits["train"]]))
+    write_json_atomic(Path(run_dir) / "evaluation.json", metrics)
+    with mlflow.start_run(run_id=run_id):
+        mlflow.log_metrics({f"test_{k}": float(metrics[k]) for k in SCALARS})
+        mlflow.log_metrics({f"test_accuracy_len_{b.replace('>', 'gt')}": v["accuracy"]
+                            for b, v in metrics["by_length"].items()})
+        mlflow.log_artifacts(str(plots), artifact_path="plots")
+        mlflow.log_artifact(str(Path(run_dir) / "evaluation.json"))
+    return {k: metrics[k] for k in (*SCALARS, "by_length", "n_documents")}
+
+
+@task(name="evaluate-champion", cache_policy=NO_CACHE)
+def evaluate_champion(params: LongloopParams, kept_path: str) -> dict | None:
+    """The current champion's metrics on the challenger's test set, or None when there is no champion."""
+    name = params.registry.model_name
+    version = alias_version(name, "champion")
+    if version is None:
+        return None
+    with tempfile.TemporaryDirectory() as tmp:
+        model_dir = download_model_dir(name, version, Path(tmp))
+        metrics, _, _ = _evaluate(params, model_dir, kept_path, None)
+    return {"version": version, **{k: metrics[k] for k in (*SCALARS, "by_length")}}

@@ -1,0 +1,52 @@
+"""Prefect tasks that deploy the serving app and send production traffic through it."""
+
+from __future__ import annotations
+
+from prefect import task
+from prefect.cache_policies import NO_CACHE
+
+from corpus.dataset_files import write_records
+from corpus.demo_corpus import generate_corpus
+from corpus.records import record_from_mapping
+from serving.deployment import Deployment, start_serving_process, stop_serving_process, wait_for_version
+from serving.inference_log import read_inference_log
+from serving.traffic import send_documents
+from settings.params import LongloopParams
+from settings.state_paths import StatePaths
+
+
+@task(name="deploy-serving", cache_policy=NO_CACHE)
+def deploy_serving(params: LongloopParams) -> Deployment:
+    paths = StatePaths.from_params(params)
+    return start_serving_process(paths.tracking_uri(params), params.registry.model_name, paths.inference_log,
+                                 params.serving, paths.state / "logs")
+
+
+@task(name="await-served-version", cache_policy=NO_CACHE)
+def await_served_version(deployment: Deployment, version: str, timeout: float = 60.0) -> bool:
+    return wait_for_version(deployment.url, version, timeout)
+
+
+@task(name="send-production-traffic", cache_policy=NO_CACHE)
+def send_production_traffic(params: LongloopParams, deployment: Deployment, batch: int) -> dict:
+    """A shifted production batch (per ``monitoring.production_shifts``) through the served model.
+
+    Its labels are kept apart as the feedback that arrives later and feeds retraining.
+    """
+    paths = StatePaths.from_params(params)
+    d = params.data.demo
+    rows = generate_corpus(params.monitoring.production_documents, seed=d.seed, stream=100 + batch,
+                           median_tokens=d.median_tokens, length_sigma=d.length_sigma, max_tokens=d.max_tokens,
+                           n_labels=d.n_labels, shifts=params.monitoring.production_shifts, id_prefix="prod")
+    feedback = write_records(paths.data_dir / f"feedback-{batch}.jsonl",
+                             [record_from_mapping(r, f"production:{i}", params.data.max_text_chars)
+                              for i, r in enumerate(rows)])
+    offset = len(read_inference_log(paths.inference_log))
+    sent = send_documents(deployment.url, rows)
+    return {**sent, "feedback_path": str(feedback), "log_offset": offset,
+            "shifts": list(params.monitoring.production_shifts)}
+
+
+@task(name="stop-serving", cache_policy=NO_CACHE)
+def stop_serving(deployment: Deployment) -> None:
+    stop_serving_process(deployment)

@@ -1,0 +1,30 @@
+"""Fit a classifier from split records: tokenizer, model, training, and the saved model folder."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from corpus.records import Record
+from settings.params import ModelParams, TrainingParams
+from training.document_tokenizer import DocumentTokenizer
+from training.model import LongDocumentClassifier
+from training.trainer import TrainResult, build_model, train_classifier
+
+
+def fit_classifier(train: list[Record], validation: list[Record], mp: ModelParams, tp: TrainingParams, seed: int,
+                   work_dir: Path, on_step: Callable[[int, dict], None] | None = None,
+                   progress: bool = True) -> tuple[LongDocumentClassifier, DocumentTokenizer, TrainResult]:
+    labels = tuple(sorted({r.label for r in train}))
+    unseen = sorted({r.label for r in validation} - set(labels))
+    if unseen:
+        raise ValueError(f"validation labels never seen in training: {', '.join(unseen)}")
+    if mp.pretrained_dir:
+        tokenizer = DocumentTokenizer.load(mp.pretrained_dir)
+    else:
+        tokenizer = DocumentTokenizer.train([r.text for r in train], mp.vocab_size)
+    model = build_model(labels, tokenizer, mp)
+    result = train_classifier(model, tokenizer, [r.text for r in train], [r.label for r in train],
+                              [r.text for r in validation], [r.label for r in validation], tp, seed, work_dir,
+                              on_step=on_step, progress=progress)
+    return model, tokenizer, result

@@ -1,0 +1,54 @@
+"""Batched prediction over whole documents with the same windows and pooling as training."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+
+from training.batching import token_budget_batches
+from training.collate import collate_windows
+from training.document_tokenizer import DocumentTokenizer
+from training.model import LongDocumentClassifier
+from training.windows import document_windows
+
+
+@dataclass
+class Predictions:
+    labels: list[str]
+    probabilities: np.ndarray  # [n, classes]
+    logits: np.ndarray  # [n, classes]
+    embeddings: np.ndarray  # [n, hidden]
+    n_tokens: list[int]
+    n_windows: list[int]
+
+
+def window_documents(tokenizer: DocumentTokenizer, texts: list[str], context: int, stride: int,
+                     max_tokens: int | None = None) -> tuple[list[list[list[int]]], list[int]]:
+    ids = tokenizer.encode_batch(texts)
+    if max_tokens is not None:  # only for explicit truncation baselines
+        ids = [i[:max_tokens] for i in ids]
+    return [document_windows(i, context, stride, tokenizer.cls_id, tokenizer.sep_id) for i in ids], [len(i) for i in ids]
+
+
+@torch.inference_mode()
+def predict_documents(model: LongDocumentClassifier, tokenizer: DocumentTokenizer, texts: list[str],
+                      token_budget: int = 16_384, max_tokens: int | None = None,
+                      temperature: float = 1.0) -> Predictions:
+    model.eval()
+    device = next(model.parameters()).device
+    spec = model.spec
+    docs, n_tokens = window_documents(tokenizer, texts, spec.context_tokens, spec.window_stride, max_tokens)
+    logits = np.zeros((len(texts), len(spec.labels)), dtype=np.float32)
+    emb = np.zeros((len(texts), model.hidden_size), dtype=np.float32)
+    for batch in token_budget_batches([[len(w) for w in d] for d in docs], token_budget, 0, 0, shuffle=False):
+        wb = collate_windows([docs[i] for i in batch], tokenizer.pad_id).to(device)
+        out, e = model(wb.input_ids, wb.attention_mask, wb.doc_index, wb.n_docs)
+        logits[batch] = out.float().cpu().numpy()
+        emb[batch] = e.float().cpu().numpy()
+    scaled = logits / temperature
+    probs = np.exp(scaled - scaled.max(axis=1, keepdims=True))
+    probs /= probs.sum(axis=1, keepdims=True)
+    return Predictions([spec.labels[i] for i in probs.argmax(axis=1)], probs, logits, emb, n_tokens,
+                       [len(d) for d in docs])

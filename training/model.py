@@ -1,0 +1,95 @@
+"""A long-document classifier: a transformers encoder over sliding windows, max-pooled per document.
+
+The encoder is built from a config (tiny for tests, hundreds of millions of parameters on a GPU) or loaded
+from a local checkpoint folder with its position range extended. Attention defaults to SDPA with attention
+dropout 0, which keeps PyTorch on its fused, linear-memory kernels on the CPU too.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import torch
+from torch import nn
+from transformers import AutoConfig, AutoModel, BertConfig
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    labels: tuple[str, ...]
+    context_tokens: int
+    window_stride: int
+    encoder_config: dict = field(default_factory=dict)  # a transformers config, as a dict
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "ModelSpec":
+        return cls(labels=tuple(d["labels"]), context_tokens=int(d["context_tokens"]),
+                   window_stride=int(d["window_stride"]), encoder_config=dict(d["encoder_config"]))
+
+
+def encoder_config_from_scratch(vocab_size: int, hidden: int, layers: int, heads: int, intermediate: int,
+                                context: int) -> dict:
+    cfg = BertConfig(vocab_size=vocab_size, hidden_size=hidden, num_hidden_layers=layers, num_attention_heads=heads,
+                     intermediate_size=intermediate, max_position_embeddings=context, type_vocab_size=1,
+                     attention_probs_dropout_prob=0.0, hidden_dropout_prob=0.1)
+    return cfg.to_dict()
+
+
+class LongDocumentClassifier(nn.Module):
+    def __init__(self, spec: ModelSpec, attn_implementation: str = "sdpa"):
+        super().__init__()
+        self.spec = spec
+        config = AutoConfig.for_model(**spec.encoder_config)
+        config.attention_probs_dropout_prob = 0.0
+        self.encoder = AutoModel.from_config(config, attn_implementation=attn_implementation, add_pooling_layer=False)
+        hidden = config.hidden_size
+        self.dropout = nn.Dropout(0.1)
+        self.head = nn.Linear(hidden, len(spec.labels))
+
+    @property
+    def hidden_size(self) -> int:
+        return self.head.in_features
+
+    def embed(self, input_ids: torch.Tensor, attention_mask: torch.Tensor, doc_index: torch.Tensor,
+              n_docs: int) -> torch.Tensor:
+        """Pooled document embeddings ``[n_docs, hidden]``: max over tokens, then over a document's windows."""
+        hidden = self.encoder(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
+        hidden = hidden.masked_fill(attention_mask.unsqueeze(-1) == 0, torch.finfo(hidden.dtype).min)
+        per_window = hidden.max(dim=1).values
+        out = torch.full((n_docs, per_window.shape[-1]), torch.finfo(per_window.dtype).min,
+                         dtype=per_window.dtype, device=per_window.device)
+        return out.scatter_reduce(0, doc_index.unsqueeze(-1).expand_as(per_window), per_window, reduce="amax")
+
+    def forward(self, input_ids, attention_mask, doc_index, n_docs) -> tuple[torch.Tensor, torch.Tensor]:
+        emb = self.embed(input_ids, attention_mask, doc_index, n_docs)
+        return self.head(self.dropout(emb)).float(), emb
+
+
+def load_pretrained_encoder_config(folder: str | Path, context: int) -> dict:
+    """A local checkpoint's config with its position range widened to ``context`` tokens."""
+    config = AutoConfig.from_pretrained(str(folder), local_files_only=True)
+    config.max_position_embeddings = max(config.max_position_embeddings, context)
+    config.attention_probs_dropout_prob = 0.0
+    return config.to_dict()
+
+
+def init_from_pretrained(model: LongDocumentClassifier, folder: str | Path) -> None:
+    """Copy a local checkpoint's weights in, tiling its position embeddings over the extended range."""
+    pretrained = AutoModel.from_pretrained(str(folder), local_files_only=True)
+    state = pretrained.state_dict()
+    own = model.encoder.state_dict()
+    for name, tensor in state.items():
+        if name not in own:
+            continue
+        if "position_embeddings" in name and tensor.shape[0] < own[name].shape[0]:
+            reps = -(-own[name].shape[0] // tensor.shape[0])
+            tensor = tensor.repeat(reps, 1)[: own[name].shape[0]]
+        if "position_ids" in name:
+            continue
+        if own[name].shape == tensor.shape:
+            own[name] = tensor
+    model.encoder.load_state_dict(own)

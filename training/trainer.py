@@ -1,0 +1,206 @@
+"""The training loop: token-budget batches, SDPA, optional bf16/checkpointing/compile, resumable checkpoints."""
+
+from __future__ import annotations
+
+import math
+import resource
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import torch
+from safetensors.torch import load_file, save_file
+from tqdm.auto import tqdm
+from transformers import get_linear_schedule_with_warmup
+
+from settings.params import ModelParams, TrainingParams
+from training.batching import token_budget_batches
+from training.checkpoint import latest_checkpoint, load_checkpoint, prune_checkpoints, save_checkpoint
+from training.collate import collate_windows
+from training.document_tokenizer import DocumentTokenizer
+from training.inference import predict_documents, window_documents
+from training.model import (LongDocumentClassifier, ModelSpec, encoder_config_from_scratch, init_from_pretrained,
+                            load_pretrained_encoder_config)
+
+
+@dataclass
+class TrainResult:
+    steps: int
+    epochs_run: int
+    best_val_loss: float
+    val_accuracy: float
+    tokens_per_second: float
+    real_token_fraction: float
+    peak_memory_mb: float
+    device: str
+    precision: str
+    resumed_from_step: int | None
+    seconds: float
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def pick_device(choice: str) -> torch.device:
+    if choice == "cuda" or (choice == "auto" and torch.cuda.is_available()):
+        return torch.device("cuda")
+    return torch.device("cpu")
+
+
+def pick_precision(choice: str, device: torch.device) -> str:
+    if choice != "auto":
+        return choice
+    return "bf16" if device.type == "cuda" and torch.cuda.is_bf16_supported() else "fp32"
+
+
+def peak_memory_mb(device: torch.device) -> float:
+    if device.type == "cuda":
+        return torch.cuda.max_memory_allocated(device) / 2**20
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux reports KiB
+
+
+def build_model(labels: tuple[str, ...], tokenizer: DocumentTokenizer, mp: ModelParams) -> LongDocumentClassifier:
+    if mp.pretrained_dir:
+        encoder = load_pretrained_encoder_config(mp.pretrained_dir, mp.context_tokens)
+    else:
+        encoder = encoder_config_from_scratch(tokenizer.vocab_size, mp.hidden_size, mp.num_layers, mp.num_heads,
+                                              mp.intermediate_size, mp.context_tokens)
+    spec = ModelSpec(labels=labels, context_tokens=mp.context_tokens, window_stride=mp.window_stride,
+                     encoder_config=encoder)
+    model = LongDocumentClassifier(spec, attn_implementation=mp.attn_implementation)
+    if mp.pretrained_dir:
+        init_from_pretrained(model, mp.pretrained_dir)
+    return model
+
+
+def _validation(model, tokenizer, texts, label_idx, budget) -> tuple[float, float]:
+    preds = predict_documents(model, tokenizer, texts, token_budget=budget)
+    logp = torch.log_softmax(torch.from_numpy(preds.logits), dim=1)
+    target = torch.tensor(label_idx)
+    loss = float(torch.nn.functional.nll_loss(logp, target))
+    acc = float((logp.argmax(1) == target).float().mean())
+    return loss, acc
+
+
+def train_classifier(model: LongDocumentClassifier, tokenizer: DocumentTokenizer,
+                     train_texts: list[str], train_labels: list[str], val_texts: list[str], val_labels: list[str],
+                     tp: TrainingParams, seed: int, work_dir: Path,
+                     on_step: Callable[[int, dict], None] | None = None, progress: bool = True) -> TrainResult:
+    """Train in place; the best validation weights are loaded into ``model`` at the end.
+
+    Checkpoints go to ``work_dir/checkpoints``; if one is there, training resumes from it, replaying the same
+    batch order, so the result equals an uninterrupted run's.
+    """
+    torch.manual_seed(seed)
+    device = pick_device(tp.device)
+    precision = pick_precision(tp.precision, device)
+    label_index = {l: i for i, l in enumerate(model.spec.labels)}
+    y = torch.tensor([label_index[l] for l in train_labels])
+    val_y = [label_index[l] for l in val_labels]
+    docs, _ = window_documents(tokenizer, train_texts, model.spec.context_tokens, model.spec.window_stride)
+    lengths = [[len(w) for w in d] for d in docs]
+    epoch_batches = [token_budget_batches(lengths, tp.token_budget, seed, e) for e in range(tp.epochs)]
+    steps_per_epoch = [math.ceil(len(b) / tp.grad_accumulation) for b in epoch_batches]
+    total_steps = sum(steps_per_epoch) if tp.max_steps is None else min(tp.max_steps, sum(steps_per_epoch))
+
+    model.to(device)
+    if tp.gradient_checkpointing:
+        model.encoder.gradient_checkpointing_enable()
+    forward = torch.compile(model) if tp.compile else model
+    decay = [p for n, p in model.named_parameters() if p.ndim > 1]
+    no_decay = [p for n, p in model.named_parameters() if p.ndim <= 1]
+    optimizer = torch.optim.AdamW([{"params": decay, "weight_decay": tp.weight_decay},
+                                   {"params": no_decay, "weight_decay": 0.0}], lr=tp.learning_rate)
+    scheduler = get_linear_schedule_with_warmup(optimizer, int(tp.warmup_fraction * total_steps), total_steps)
+
+    ckpt_dir = work_dir / "checkpoints"
+    best_path = work_dir / "best.safetensors"
+    state = {"global_step": 0, "epoch": 0, "batch_in_epoch": 0, "best_val_loss": float("inf"),
+             "best_val_accuracy": 0.0, "bad_epochs": 0, "real_tokens": 0, "padded_tokens": 0, "stopped": False}
+    resumed_from = None
+    if (ckpt := latest_checkpoint(ckpt_dir)) is not None:
+        state = load_checkpoint(ckpt, model, optimizer, scheduler)
+        resumed_from = state["global_step"]
+
+    bar = tqdm(total=total_steps, initial=state["global_step"], desc="train", unit="step", file=sys.stderr,
+               disable=not progress, dynamic_ncols=True)
+    autocast = torch.autocast(device.type, dtype=torch.bfloat16, enabled=precision == "bf16")
+    started, step_tokens, step_start = time.perf_counter(), 0, time.perf_counter()
+    epochs_run = state["epoch"]
+    while state["epoch"] < tp.epochs and not state["stopped"] and state["global_step"] < total_steps:
+        batches = epoch_batches[state["epoch"]]
+        model.train()
+        i = state["batch_in_epoch"]
+        while i < len(batches) and state["global_step"] < total_steps:
+            group = batches[i:i + tp.grad_accumulation]
+            optimizer.zero_grad(set_to_none=True)
+            loss_sum, real, padded = 0.0, 0, 0
+            for b in group:
+                wb = collate_windows([docs[d] for d in b], tokenizer.pad_id).to(device)
+                with autocast:
+                    logits, _ = forward(wb.input_ids, wb.attention_mask, wb.doc_index, wb.n_docs)
+                loss = torch.nn.functional.cross_entropy(logits, y[b].to(device)) / len(group)
+                loss.backward()
+                loss_sum += float(loss.detach())
+                real += wb.real_tokens
+                padded += wb.padded_tokens
+            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+            optimizer.step()
+            scheduler.step()
+            i += len(group)
+            state["global_step"] += 1
+            state["batch_in_epoch"] = i
+            state["real_tokens"] += real
+            state["padded_tokens"] += padded
+            now = time.perf_counter()
+            metrics = {"train_loss": loss_sum, "learning_rate": scheduler.get_last_lr()[0],
+                       "tokens_per_second": real / max(now - step_start, 1e-9),
+                       "real_token_fraction": state["real_tokens"] / max(1, state["padded_tokens"]),
+                       "peak_memory_mb": peak_memory_mb(device)}
+            step_start = now
+            step_tokens += real
+            if on_step:
+                on_step(state["global_step"], metrics)
+            bar.set_postfix(loss=f"{loss_sum:.3f}", tok_s=f"{metrics['tokens_per_second']:.0f}")
+            bar.update(1)
+            if state["global_step"] % tp.checkpoint_every == 0:
+                save_checkpoint(ckpt_dir, state["global_step"], model, optimizer, scheduler, state)
+                prune_checkpoints(ckpt_dir)
+        if i >= len(batches):  # epoch finished: validate, keep the best weights, maybe stop early
+            val_loss, val_acc = _validation(model, tokenizer, val_texts, val_y, tp.token_budget)
+            if on_step:
+                on_step(state["global_step"], {"val_loss": val_loss, "val_accuracy": val_acc})
+            if val_loss < state["best_val_loss"] - 1e-4:
+                state.update(best_val_loss=val_loss, best_val_accuracy=val_acc, bad_epochs=0)
+                _save_weights_atomic(model, best_path)
+            else:
+                state["bad_epochs"] += 1
+                state["stopped"] = state["bad_epochs"] >= tp.early_stopping_patience
+            state["epoch"] += 1
+            state["batch_in_epoch"] = 0
+            epochs_run = state["epoch"]
+            save_checkpoint(ckpt_dir, state["global_step"], model, optimizer, scheduler, state)
+            prune_checkpoints(ckpt_dir)
+    bar.close()
+    if state["best_val_loss"] == float("inf"):  # stopped by max_steps inside the first epoch
+        val_loss, val_acc = _validation(model, tokenizer, val_texts, val_y, tp.token_budget)
+        state.update(best_val_loss=val_loss, best_val_accuracy=val_acc)
+        _save_weights_atomic(model, best_path)
+    model.load_state_dict(load_file(str(best_path)))
+    elapsed = time.perf_counter() - started
+    return TrainResult(steps=state["global_step"], epochs_run=epochs_run, best_val_loss=state["best_val_loss"],
+                       val_accuracy=state["best_val_accuracy"],
+                       tokens_per_second=step_tokens / max(elapsed, 1e-9),
+                       real_token_fraction=state["real_tokens"] / max(1, state["padded_tokens"]),
+                       peak_memory_mb=peak_memory_mb(device), device=device.type, precision=precision,
+                       resumed_from_step=resumed_from, seconds=elapsed)
+
+
+def _save_weights_atomic(model: torch.nn.Module, path: Path) -> None:
+    tmp = path.with_name(f".{path.name}.tmp")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    save_file({k: v.detach().cpu().contiguous() for k, v in model.state_dict().items()}, str(tmp))
+    tmp.replace(path)
+
