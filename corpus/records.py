@@ -51,7 +51,7 @@ def record_from_mapping(row: object, where: str, max_text_chars: int) -> Record:
         raise DataError(f"{where}: field 'text' contains control characters")
     if not row["label"].strip():
         raise DataError(f"{where}: field 'label' is empty")
-    split = row.get("split")
+    split = row.get("split") or None  # CSV gives "" for an empty optional column
     if split is not None and split not in SPLITS:
         raise DataError(f"{where}: field 'split' must be one of {', '.join(SPLITS)}, got {split!r}")
     return Record(id=row["id"], text=row["text"], label=row["label"], license=row["license"],

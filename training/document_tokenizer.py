@@ -38,7 +38,9 @@ class DocumentTokenizer:
 
     def save(self, folder: str | Path) -> Path:
         path = Path(folder) / "tokenizer.json"
-        self._tok.save(str(path))
+        tmp = path.with_name(".tokenizer.json.tmp")
+        self._tok.save(str(tmp))
+        tmp.replace(path)
         return path
 
     @classmethod
@@ -52,4 +54,9 @@ class DocumentTokenizer:
         tok.pre_tokenizer = pre_tokenizers.BertPreTokenizer()
         trainer = trainers.WordPieceTrainer(vocab_size=vocab_size, special_tokens=SPECIAL, show_progress=False)
         tok.train_from_iterator(texts, trainer=trainer)
+        # The trainer breaks frequency ties in hash order, so ids differ between runs; renumber them
+        # (special tokens first, then by string) to make the same texts give the same tokenizer.
+        learned = tok.get_vocab()
+        ordered = SPECIAL + sorted(t for t in learned if t not in SPECIAL)
+        tok.model = models.WordPiece(vocab={t: i for i, t in enumerate(ordered)}, unk_token="[UNK]")
         return cls(tok)

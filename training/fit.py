@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+import torch
+
 from corpus.records import Record
 from settings.params import ModelParams, TrainingParams
 from training.document_tokenizer import DocumentTokenizer
@@ -21,8 +23,13 @@ def fit_classifier(train: list[Record], validation: list[Record], mp: ModelParam
         raise ValueError(f"validation labels never seen in training: {', '.join(unseen)}")
     if mp.pretrained_dir:
         tokenizer = DocumentTokenizer.load(mp.pretrained_dir)
+    elif (work_dir / "tokenizer.json").is_file():  # resuming: the checkpoints belong to this tokenizer
+        tokenizer = DocumentTokenizer.load(work_dir)
     else:
         tokenizer = DocumentTokenizer.train([r.text for r in train], mp.vocab_size)
+        work_dir.mkdir(parents=True, exist_ok=True)
+        tokenizer.save(work_dir)
+    torch.manual_seed(seed)  # weight initialisation is part of the reproducible run
     model = build_model(labels, tokenizer, mp)
     result = train_classifier(model, tokenizer, [r.text for r in train], [r.label for r in train],
                               [r.text for r in validation], [r.label for r in validation], tp, seed, work_dir,

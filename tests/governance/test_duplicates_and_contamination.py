@@ -1,0 +1,38 @@
+from corpus.records import Record
+from governance.contamination import contamination_hits
+from governance.exact_duplicates import exact_duplicate_groups
+from governance.near_duplicates import near_duplicate_pairs
+from corpus.demo_corpus import generate_corpus
+
+
+def _rec(i, text, split="train"):
+    return Record(id=str(i), text=text, label="x", license="MIT", source="s", split=split)
+
+
+def test_exact_duplicates_ignore_case_punctuation_and_spacing():
+    groups = exact_duplicate_groups([_rec(1, "Hello,  World!"), _rec(2, "hello world"), _rec(3, "other")])
+    assert [[r.id for r in g] for g in groups] == [["1", "2"]]
+
+
+def test_near_duplicates_found_and_scored():
+    docs = generate_corpus(40, seed=4, median_tokens=200)
+    words = docs[0]["text"].split()
+    edited = " ".join("zzq" if i % 40 == 0 else w for i, w in enumerate(words))
+    recs = [_rec(i, d["text"]) for i, d in enumerate(docs)] + [_rec("copy", edited)]
+    pairs = near_duplicate_pairs(recs, threshold=0.7)
+    assert {(p.a, p.b) for p in pairs} == {("0", "copy")}
+    assert 0.7 <= pairs[0].jaccard < 1.0
+
+
+def test_passage_of_200_tokens_copied_into_30000_token_document_is_caught():
+    evaluation = generate_corpus(20, seed=8, stream=1, median_tokens=600, length_sigma=0.1)
+    passage = " ".join(evaluation[3]["text"].split()[50:250])
+    filler = " ".join(r["text"] for r in generate_corpus(60, seed=8, stream=2, median_tokens=800,
+                                                         length_sigma=0.1)).split()[:30_000]
+    assert len(passage.split()) == 200
+    long_doc = " ".join(filler[:15_000] + passage.split() + filler[15_000:])
+    assert len(long_doc.split()) > 30_000
+    hits = contamination_hits([_rec("long", long_doc), _rec("clean", " ".join(filler[:5000]))],
+                              [_rec(f"e{i}", d["text"], "test") for i, d in enumerate(evaluation)])
+    assert [(h.train_id, h.eval_id) for h in hits] == [("long", "e3")]
+    assert hits[0].shared_ngrams >= 150

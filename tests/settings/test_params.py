@@ -1,0 +1,47 @@
+from pathlib import Path
+
+import pytest
+
+from settings.params import ConfigError, load_params, parse_params
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_repository_params_yaml_loads_and_is_frozen():
+    params = load_params(ROOT / "params.yaml")
+    assert params.model.attn_implementation == "sdpa"
+    assert params.root == str(ROOT)
+    with pytest.raises(Exception):
+        params.model.hidden_size = 3  # frozen
+
+
+@pytest.mark.parametrize("raw, needle", [
+    ({"training": {"epochz": 3}}, "training.epochz: unknown key"),
+    ({"training": {"epochs": "3"}}, "training.epochs: Input should be a valid integer"),
+    ({"training": {"learning_rate": -1}}, "training.learning_rate"),
+    ({"model": {"hidden_size": 30, "num_heads": 4}}, "hidden_size must be divisible by num_heads"),
+    ({"governance": {"on_violation": "ignore"}}, "governance.on_violation"),
+    (["not", "a", "mapping"], "top level must be a mapping"),
+])
+def test_bad_values_are_one_line_errors_naming_the_key(raw, needle):
+    with pytest.raises(ConfigError) as err:
+        parse_params(raw)
+    msg = str(err.value)
+    assert needle in msg and "\n" not in msg
+
+
+def test_invalid_yaml_and_missing_file(tmp_path):
+    bad = tmp_path / "params.yaml"
+    bad.write_text("training: [unclosed\n")
+    with pytest.raises(ConfigError, match="invalid YAML at line"):
+        load_params(bad)
+    with pytest.raises(ConfigError, match="not found"):
+        load_params(tmp_path / "missing.yaml")
+
+
+def test_service_locations_override_only_when_set():
+    params = parse_params({})
+    assert params.with_services(None, None).services.mlflow_tracking_uri is None
+    moved = params.with_services("http://127.0.0.1:5000", "http://127.0.0.1:4200/api")
+    assert moved.services.mlflow_tracking_uri == "http://127.0.0.1:5000"
+    assert moved.services.prefect_api_url == "http://127.0.0.1:4200/api"
