@@ -64,9 +64,10 @@ def snapshot_file(root: Path, path: Path, remote_name: str = "local") -> Snapsho
     rel = path.resolve().relative_to(root.resolve())
     with _quiet(), _repo(root) as repo:
         try:
-            stages = repo.add(str(rel))
+            # DVC resolves relative targets against the process's working folder: pass absolute paths.
+            stages = repo.add(str(path.resolve()))
             dvc_file = Path(stages[0].path).resolve().relative_to(root.resolve())
-            pushed = repo.push(targets=[str(dvc_file)], remote=remote_name)
+            pushed = repo.push(targets=[str(root.resolve() / dvc_file)], remote=remote_name)
         except Exception as exc:  # DVC raises a wide family; surface one clear line
             raise VersioningError(f"dvc could not version {rel}: {exc}") from exc
     out = yaml.safe_load((root / dvc_file).read_text())["outs"][0]
@@ -82,7 +83,7 @@ def restore_snapshot(root: Path, md5: str, dest: Path, remote_name: str = "local
     dvc_file.write_text(yaml.safe_dump({"outs": [{"md5": md5, "hash": "md5", "path": dest.name}]}))
     with _quiet(), _repo(root) as repo:
         try:
-            repo.pull(targets=[str(dvc_file.relative_to(root.resolve()))], remote=remote_name, force=True)
+            repo.pull(targets=[str(dvc_file)], remote=remote_name, force=True)
         except Exception as exc:
             raise VersioningError(f"dvc could not restore {md5}: {exc}") from exc
     return dest

@@ -1,0 +1,37 @@
+import pytest
+
+from tests.cli_runner import run_cli
+
+
+def test_demo_data_govern_and_drift(project):
+    assert run_cli(project, "demo-data", "--out", "ref.jsonl", "--n", "120").code == 0
+    assert run_cli(project, "demo-data", "--out", "cur.jsonl", "--n", "120", "--stream", "3",
+                   "--shift", "alphabet").code == 0
+    gov = run_cli(project, "govern", "--data", "ref.jsonl", "--json")
+    assert gov.code == 0 and gov.json["verdict"] == "pass"
+    drift = run_cli(project, "drift", "--reference", "ref.jsonl", "--current", "cur.jsonl", "--json")
+    assert drift.code == 0, drift.stderr
+    assert drift.json["drift_detected"] is True and drift.json["checks"]["charset"]["drift"] is True
+    same = run_cli(project, "drift", "--reference", "ref.jsonl", "--current", "ref.jsonl", "--json")
+    assert same.code == 0 and same.json["drift_detected"] is False
+
+
+@pytest.mark.parametrize("args, needle", [
+    (("run", "--data", "/etc/passwd"), "outside the allowed folders"),
+    (("run", "--data", "missing.jsonl"), "file not found"),
+    (("govern", "--data", "bad.jsonl"), "malformed JSON"),
+    (("drift", "--reference", "bad.jsonl", "--current", "bad.jsonl"), "not valid JSONL"),
+    (("run", "--config", "nope.yaml"), "config file not found"),
+    (("run", "--config", "wrong.yaml"), "training.epochz: unknown key"),
+    (("restore-data", "--md5", "../../etc"), "is not an md5 hash"),
+    (("frobnicate",), "invalid choice"),
+    (("run", "--unknown-flag"), "unrecognized arguments"),
+])
+def test_bad_input_is_one_line_and_exit_2(project, args, needle):
+    (project / "bad.jsonl").write_text('{"id": "1", "text": \n')
+    (project / "wrong.yaml").write_text("training:\n  epochz: 3\n")
+    res = run_cli(project, *args, timeout=120)
+    assert res.code == 2, (res.code, res.stderr[-2000:])
+    lines = [l for l in res.stderr.splitlines() if l.strip()]
+    assert len(lines) == 1 and needle in lines[0], res.stderr
+    assert "Traceback" not in res.stderr
