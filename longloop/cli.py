@@ -173,12 +173,11 @@ def cmd_status(args) -> int:
     from corpus.atomic_files import read_jsonl_complete
     from registry.model_registry import alias_version
     from registry.promotion_ledger import read_ledger
-    from registry.tracking import configure_tracking
+    from registry.tracking import configure_tracking_for
     from settings.state_paths import StatePaths
 
     paths = StatePaths.from_params(params)
-    configure_tracking(paths.tracking_uri(params), params.project.name,
-                       None if params.services.mlflow_tracking_uri else paths.mlflow_artifacts)
+    configure_tracking_for(params)
     name = params.registry.model_name
     drift = read_jsonl_complete(paths.monitoring_dir / "drift-history.jsonl")
     out = {
@@ -202,12 +201,11 @@ def cmd_rollback(args) -> int:
     params = _params(args)
     from registry.model_registry import rollback_champion
     from registry.promotion_ledger import record_move
-    from registry.tracking import configure_tracking
+    from registry.tracking import configure_tracking_for
     from settings.state_paths import StatePaths
 
     paths = StatePaths.from_params(params)
-    configure_tracking(paths.tracking_uri(params), params.project.name,
-                       None if params.services.mlflow_tracking_uri else paths.mlflow_artifacts)
+    configure_tracking_for(params)
     try:
         old, new = rollback_champion(params.registry.model_name)
     except ValueError as exc:

@@ -6,6 +6,9 @@ from pathlib import Path
 
 import mlflow
 
+from settings.params import LongloopParams
+from settings.state_paths import StatePaths
+
 
 def configure_tracking(tracking_uri: str, experiment: str, artifact_root: Path | None) -> str:
     """Returns the experiment id. ``artifact_root`` applies to a local store (a server manages its own)."""
@@ -21,3 +24,10 @@ def configure_tracking(tracking_uri: str, experiment: str, artifact_root: Path |
         exp_id = exp.experiment_id
     mlflow.set_experiment(experiment_id=exp_id)
     return exp_id
+
+
+def configure_tracking_for(params: LongloopParams) -> str:
+    """The configured server, or the embedded SQLite store with artifacts in the state folder."""
+    paths = StatePaths.from_params(params)
+    artifacts = None if params.services.mlflow_tracking_uri else paths.mlflow_artifacts
+    return configure_tracking(paths.tracking_uri(params), params.project.name, artifacts)

@@ -94,7 +94,7 @@ class ModelParams(_Frozen):
 
 
 class TrainingParams(_Frozen):
-    epochs: int = Field(3, ge=1)
+    epochs: int = Field(5, ge=1)
     learning_rate: float = Field(0.003, gt=0, lt=1)
     weight_decay: float = Field(0.01, ge=0)
     warmup_fraction: float = Field(0.1, ge=0, lt=1)

@@ -15,7 +15,7 @@ from registry.model_card import model_card_markdown
 from registry.model_registry import alias_version, log_and_register, set_alias, version_aliases
 from registry.promotion_gate import decide
 from registry.promotion_ledger import record_move
-from registry.tracking import configure_tracking
+from registry.tracking import configure_tracking_for
 from settings.params import LongloopParams
 from settings.state_paths import StatePaths
 from training.model_io import add_to_model_dir, load_model_dir
@@ -25,8 +25,7 @@ from training.model_io import add_to_model_dir, load_model_dir
 def start_tracking_run(params: LongloopParams, reason: str) -> dict:
     paths = StatePaths.from_params(params).ensure()
     uri = paths.tracking_uri(params)
-    artifacts = None if params.services.mlflow_tracking_uri else paths.mlflow_artifacts
-    configure_tracking(uri, params.project.name, artifacts)
+    configure_tracking_for(params)
     with mlflow.start_run(run_name=f"{reason}", tags={"longloop.reason": reason}) as run:
         run_id = run.info.run_id
     run_dir = paths.runs_dir / run_id
