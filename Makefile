@@ -27,7 +27,9 @@ test-slow: $(STAMP)
 ui: $(STAMP)
 	bash infra/local/start-uis.sh
 
+## Training efficiency benchmark (prints JSON): longloop against Hugging Face Trainer baselines.
 benchmark: $(STAMP)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[benchmark]'
 	$(BIN)/python benchmarks/train_efficiency.py
 
 clean:
