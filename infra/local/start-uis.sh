@@ -4,7 +4,7 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 bin="$root/.venv/bin"
-state="$root/.longloop"
+state="${LONGLOOP_STATE:-$root/.longloop}"
 mkdir -p "$state/prefect" "$state/mlflow/artifacts" "$state/evidently"
 export PREFECT_HOME="$state/prefect" PREFECT_SERVER_ANALYTICS_ENABLED=false DO_NOT_TRACK=1
 export PATH="$bin:$PATH"
