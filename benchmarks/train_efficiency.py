@@ -1,24 +1,34 @@
 """Training efficiency: longloop's trainer against two Hugging Face Trainer baselines, same model, same data.
 
-Prints one JSON object. Measured in one run, interleaved (naive, best, longloop, then the reverse order),
-after a warm-up of each: real (non-padding) tokens per second over one epoch of the same documents, and the
-validation loss each reaches, on the same encoder (longloop's long-document classifier wrapped so that the
-Trainer can drive it). Then peak memory of one forward+backward pass over sequence lengths 512..8192 with
-longloop's attention settings (SDPA, attention dropout 0) against eager attention, as a log-log exponent.
+Prints one JSON object with, each beside its baseline measured in the same run:
 
-    python benchmarks/train_efficiency.py [--docs 320] [--max-len 2048] [--quick]
+* throughput: real (non-padding) tokens per second over one epoch of the same documents, interleaved
+  (naive, best, longloop, then the reverse order) after a warm-up of each, and the validation loss each
+  reaches, on the same encoder (longloop's classifier wrapped so that the Trainer can drive it). Time is
+  counted inside the training steps for all three (data collation, forward, backward, optimizer step);
+* model FLOPs utilisation: useful FLOPs (6 x non-embedding parameters x real tokens, plus attention over
+  the real lengths) per second, against the matrix-multiply peak measured on this machine in this run;
+* options: longloop with gradient checkpointing, gradient accumulation, torch.compile and (on a GPU) fp32
+  instead of bf16, so each option's effect on speed and memory is visible;
+* memory: peak memory of one forward+backward pass over 512..8192 tokens with longloop's attention
+  settings (SDPA, attention dropout 0) against eager attention, as a log-log growth exponent;
+* long context: the demo model trained as `longloop run` trains it, scored on documents longer than 2,048
+  tokens with its whole context against the same model truncated to the first 512 tokens.
+
+    python benchmarks/train_efficiency.py [--quick] [--sections throughput,options,memory,long_context]
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
-import math
 import os
 import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -28,13 +38,30 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from corpus.demo_corpus import generate_corpus  # noqa: E402
-from settings.params import TrainingParams  # noqa: E402
+from corpus.demo_records import demo_records  # noqa: E402
+from corpus.splits import assign_splits, by_split  # noqa: E402
+from settings.params import TrainingParams, load_params  # noqa: E402
 from training.document_tokenizer import DocumentTokenizer  # noqa: E402
+from training.fit import fit_classifier  # noqa: E402
 from training.inference import predict_documents  # noqa: E402
 from training.model import LongDocumentClassifier, ModelSpec, encoder_config_from_scratch  # noqa: E402
 from training.trainer import train_classifier  # noqa: E402
 
 LABELS = ("billing", "outage")
+CUDA = torch.cuda.is_available()
+# Sizes per machine: the CPU preset keeps the whole benchmark to minutes on 2 cores; the GPU preset is a
+# BERT-base-sized encoder on longer documents.
+PRESETS = {
+    "cpu": dict(docs=240, max_len=1024, batch=8, hidden=128, layers=2, heads=2, intermediate=512, rounds=2),
+    "gpu": dict(docs=1000, max_len=2048, batch=8, hidden=768, layers=12, heads=12, intermediate=3072, rounds=2,
+                lr=2e-4),
+    "quick": dict(docs=48, max_len=512, batch=8, hidden=64, layers=2, heads=2, intermediate=128, rounds=1),
+}
+
+
+def sync() -> None:
+    if CUDA:
+        torch.cuda.synchronize()
 
 
 class TrainerWrapper(torch.nn.Module):
@@ -51,17 +78,48 @@ class TrainerWrapper(torch.nn.Module):
         return {"loss": loss, "logits": logits}
 
 
-def make_model(vocab: int, max_len: int, seed: int) -> LongDocumentClassifier:
+def make_model(args, vocab: int, seed: int) -> LongDocumentClassifier:
     torch.manual_seed(seed)
-    enc = encoder_config_from_scratch(vocab, 64, 2, 2, 128, max_len)
-    return LongDocumentClassifier(ModelSpec(LABELS, max_len, max_len - 2, enc))
+    enc = encoder_config_from_scratch(vocab, args.hidden, args.layers, args.heads, args.intermediate, args.max_len)
+    return LongDocumentClassifier(ModelSpec(LABELS, args.max_len, args.max_len - 2, enc))
 
 
-def hf_run(kind: str, ids: list[list[int]], labels: list[int], tok: DocumentTokenizer, max_len: int, batch: int,
-           seed: int, max_steps: int = -1) -> tuple[float, int, LongDocumentClassifier]:
-    from transformers import Trainer, TrainingArguments
+def useful_flops(model: LongDocumentClassifier, lengths: list[int]) -> float:
+    """Training FLOPs of one pass over sequences of these real lengths: 6·N·tokens plus attention.
 
-    rows = [[tok.cls_id, *i[: max_len - 2], tok.sep_id] for i in ids]
+    N counts the non-embedding parameters (an embedding lookup is no multiply); attention adds, per layer and
+    sequence, 4·L²·d forward (scores and weighted sum), three times that with the backward pass.
+    """
+    cfg = model.encoder.config
+    n = sum(p.numel() for name, p in model.named_parameters() if "embeddings" not in name)
+    lengths_np = np.asarray(lengths, dtype=np.float64)
+    return float(6 * n * lengths_np.sum() + 12 * cfg.num_hidden_layers * cfg.hidden_size * (lengths_np ** 2).sum())
+
+
+def matmul_peak(dtype: torch.dtype) -> float:
+    """Best FLOP/s of a large square matrix product on this machine, in this run."""
+    n = 8192 if CUDA else 2048
+    device = "cuda" if CUDA else "cpu"
+    a = torch.randn(n, n, device=device, dtype=dtype)
+    b = torch.randn(n, n, device=device, dtype=dtype)
+    for _ in range(3):
+        a @ b
+    sync()
+    best = 0.0
+    for _ in range(10 if CUDA else 5):
+        t = time.perf_counter()
+        a @ b
+        sync()
+        best = max(best, 2 * n ** 3 / (time.perf_counter() - t))
+    return best
+
+
+def hf_run(args, kind: str, ids: list[list[int]], labels: list[int], tok: DocumentTokenizer, seed: int,
+           max_steps: int = -1) -> tuple[float, LongDocumentClassifier]:
+    """One epoch with the Hugging Face Trainer; returns the seconds spent inside training steps."""
+    from transformers import Trainer, TrainerCallback, TrainingArguments
+
+    rows = [[tok.cls_id, *i[: args.max_len - 2], tok.sep_id] for i in ids]
 
     class Rows(torch.utils.data.Dataset):
         def __len__(self):
@@ -71,7 +129,7 @@ def hf_run(kind: str, ids: list[list[int]], labels: list[int], tok: DocumentToke
             return {"input_ids": rows[k], "labels": labels[k]}
 
     def collate(items):
-        width = max_len if kind == "naive" else max(len(x["input_ids"]) for x in items)
+        width = args.max_len if kind == "naive" else max(len(x["input_ids"]) for x in items)
         inp = torch.full((len(items), width), tok.pad_id)
         mask = torch.zeros((len(items), width), dtype=torch.long)
         for r, x in enumerate(items):
@@ -79,31 +137,57 @@ def hf_run(kind: str, ids: list[list[int]], labels: list[int], tok: DocumentToke
             mask[r, : len(x["input_ids"])] = 1
         return {"input_ids": inp, "attention_mask": mask, "labels": torch.tensor([x["labels"] for x in items])}
 
-    inner = make_model(tok.vocab_size, max_len, seed)
-    args = TrainingArguments(output_dir=tempfile.mkdtemp(), per_device_train_batch_size=batch, num_train_epochs=1,
-                             max_steps=max_steps, learning_rate=3e-3, warmup_steps=0.1, weight_decay=0.01,
-                             logging_strategy="no", save_strategy="no", report_to=[], seed=seed,
-                             disable_tqdm=True, dataloader_num_workers=0, use_cpu=not torch.cuda.is_available(),
-                             train_sampling_strategy="group_by_length" if kind == "best" else "random",
-                             remove_unused_columns=False)
-    trainer = Trainer(model=TrainerWrapper(inner), args=args, train_dataset=Rows(), data_collator=collate)
-    start = time.perf_counter()
-    trainer.train()
-    seconds = time.perf_counter() - start
-    real = sum(len(r) for r in rows) if max_steps < 0 else 0
-    return seconds, real, inner
+    class StepClock(TrainerCallback):
+        """Seconds inside training steps, as longloop counts them (batch collation included)."""
+        seconds, _t = 0.0, 0.0
+
+        def on_step_begin(self, *a, **k):
+            sync()
+            self._t = time.perf_counter()
+
+        def on_step_end(self, *a, **k):
+            sync()
+            self.seconds += time.perf_counter() - self._t
+
+    inner = make_model(args, tok.vocab_size, seed)
+    clock = StepClock()
+    # transformers 5.x names length grouping `train_sampling_strategy`; older releases `group_by_length`.
+    if "train_sampling_strategy" in TrainingArguments.__dataclass_fields__:
+        sampling = {"train_sampling_strategy": "group_by_length" if kind == "best" else "random"}
+    else:
+        sampling = {"group_by_length": kind == "best"}
+    targs = TrainingArguments(output_dir=tempfile.mkdtemp(), per_device_train_batch_size=args.batch,
+                              num_train_epochs=1, max_steps=max_steps, learning_rate=args.lr, warmup_steps=0.1,
+                              weight_decay=0.01, logging_strategy="no", save_strategy="no", report_to=[], seed=seed,
+                              disable_tqdm=True, dataloader_num_workers=0, use_cpu=not CUDA,
+                              bf16=CUDA and kind == "best",  # the best-configured run uses bf16 where it helps
+                              remove_unused_columns=False, **sampling)
+    trainer = Trainer(model=TrainerWrapper(inner), args=targs, train_dataset=Rows(), data_collator=collate,
+                      callbacks=[clock])
+    with contextlib.redirect_stdout(sys.stderr):  # the Trainer prints its metrics; stdout is for our JSON
+        trainer.train()
+    return clock.seconds, inner
 
 
-def longloop_run(texts, labels, tok, max_len, budget, seed, val, max_steps=None):
-    model = make_model(tok.vocab_size, max_len, seed)
-    tp = TrainingParams(epochs=1, learning_rate=3e-3, token_budget=budget, max_steps=max_steps,
-                        checkpoint_every=10_000)
-    work = Path(tempfile.mkdtemp())
-    start = time.perf_counter()
-    res = train_classifier(model, tok, texts, [LABELS[y] for y in labels], val[0], val[1], tp, seed, work,
-                           progress=False)
-    seconds = time.perf_counter() - start
-    return seconds, res, model
+def longloop_run(args, texts, labels, tok, budget, seed, val, max_steps=None, **options):
+    model = make_model(args, tok.vocab_size, seed)
+    tp = TrainingParams(epochs=1, learning_rate=args.lr, token_budget=budget, max_steps=max_steps,
+                        checkpoint_every=1_000_000, **options)
+    reset_peak_memory()
+    res = train_classifier(model, tok, texts, [LABELS[y] for y in labels], val[0], val[1], tp, seed,
+                           Path(tempfile.mkdtemp()), progress=False)
+    return res, model
+
+
+def reset_peak_memory() -> None:
+    if CUDA:
+        torch.cuda.reset_peak_memory_stats()
+    else:
+        Path("/proc/self/clear_refs").write_text("5")  # resets the peak RSS (VmHWM) to the current RSS
+
+
+def peak_memory_mb() -> float:
+    return torch.cuda.max_memory_allocated() / 2**20 if CUDA else _vm_kb("VmHWM") / 1024
 
 
 def val_loss(model, tok, texts, labels, max_len) -> float:
@@ -112,54 +196,96 @@ def val_loss(model, tok, texts, labels, max_len) -> float:
     return float(torch.nn.functional.nll_loss(logp, torch.tensor(labels)))
 
 
-def throughput(args) -> dict:
+def prepare(args) -> dict:
     rows = generate_corpus(args.docs + 120, seed=3)
     tok = DocumentTokenizer.train([r["text"] for r in rows[: args.docs]], 4000)
     # The same documents for everyone, truncated at max_len: the HF baselines truncate, and longloop gets the
     # truncated text, so it sees one window per document and does the same work.
     ids = [i[: args.max_len - 2] for i in tok.encode_batch([r["text"] for r in rows])]
     y = [LABELS.index(r["label"]) for r in rows]
-    train_ids, train_y = ids[: args.docs], y[: args.docs]
-    val_texts, val_y = [r["text"] for r in rows[args.docs:]], y[args.docs:]
+    train_ids = ids[: args.docs]
     trunc_texts = [tok._tok.decode(i) for i in train_ids]
     assert [len(i) for i in tok.encode_batch(trunc_texts)] == [len(i) for i in train_ids]
-    tiny_val = (val_texts[:2], [LABELS[v] for v in val_y[:2]])  # longloop validates per epoch: keep it cheap
-    real_total = sum(len(i) + 2 for i in train_ids)
-    budget = args.batch * int(np.mean([len(i) + 2 for i in train_ids]))  # same documents per step on average
+    lengths = [len(i) + 2 for i in train_ids]
+    return {"tok": tok, "train_ids": train_ids, "train_y": y[: args.docs], "trunc_texts": trunc_texts,
+            "val_texts": [r["text"] for r in rows[args.docs:]], "val_y": y[args.docs:], "lengths": lengths,
+            # longloop validates once per epoch: keep that cheap; time inside steps excludes it anyway
+            "tiny_val": ([r["text"] for r in rows[args.docs: args.docs + 2]], [LABELS[v] for v in y[args.docs: args.docs + 2]]),
+            "budget": args.batch * int(np.mean(lengths))}  # the same documents per step on average
 
-    # Warm-up: each path a few steps, discarded.
-    hf_run("naive", train_ids, train_y, tok, args.max_len, args.batch, 0, max_steps=2)
-    hf_run("best", train_ids, train_y, tok, args.max_len, args.batch, 0, max_steps=2)
-    longloop_run(trunc_texts, train_y, tok, args.max_len, budget, 0, tiny_val, max_steps=2)
 
-    results: dict[str, list] = {"hf_naive": [], "hf_best": [], "longloop": []}
-    losses: dict[str, list] = {k: [] for k in results}
-    order = ["hf_naive", "hf_best", "longloop"]
+def throughput(args, data: dict) -> dict:
+    tok, train_ids, train_y, texts = data["tok"], data["train_ids"], data["train_y"], data["trunc_texts"]
+    real_total = sum(data["lengths"])
+    # Warm-up, discarded. On a GPU the paths with varying batch shapes get a whole epoch, so that the
+    # allocator and kernel caches have seen every shape; the naive path has one shape.
+    warm = None if CUDA else 2
+    hf_run(args, "naive", train_ids, train_y, tok, 0, max_steps=2)
+    hf_run(args, "best", train_ids, train_y, tok, 0, max_steps=warm or -1)
+    longloop_run(args, texts, train_y, tok, data["budget"], 0, data["tiny_val"], max_steps=warm)
+
+    seconds: dict[str, list] = {"hf_naive": [], "hf_best": [], "longloop": []}
+    losses: dict[str, list] = {k: [] for k in seconds}
+    fractions = []
+    order = list(seconds)
     for rnd in range(args.rounds):
         for name in order if rnd % 2 == 0 else order[::-1]:
             if name == "longloop":
-                sec, res, model = longloop_run(trunc_texts, train_y, tok, args.max_len, budget, rnd, tiny_val)
-                results[name].append({"seconds": sec, "real_tokens": real_total,
-                                      "real_token_fraction": res.real_token_fraction})
+                res, model = longloop_run(args, texts, train_y, tok, data["budget"], rnd, data["tiny_val"])
+                seconds[name].append(res.step_seconds)
+                fractions.append(res.real_token_fraction)
             else:
-                sec, real, model = hf_run(name.split("_")[1], train_ids, train_y, tok, args.max_len, args.batch, rnd)
-                results[name].append({"seconds": sec, "real_tokens": real})
-            losses[name].append(val_loss(model, tok, val_texts, val_y, args.max_len))
-            print(f"[round {rnd}] {name}: {results[name][-1]['seconds']:.1f} s", file=sys.stderr)
+                sec, model = hf_run(args, name.split("_")[1], train_ids, train_y, tok, rnd)
+                seconds[name].append(sec)
+            losses[name].append(val_loss(model, tok, data["val_texts"], data["val_y"], args.max_len))
+            print(f"[round {rnd}] {name}: {seconds[name][-1]:.1f} s", file=sys.stderr, flush=True)
 
-    out = {}
-    for name, runs in results.items():
-        tps = [r["real_tokens"] / r["seconds"] for r in runs]
-        out[name] = {"real_tokens_per_second": float(np.median(tps)), "runs": len(runs),
+    flops = useful_flops(model, data["lengths"])
+    peak_dtype = torch.bfloat16 if CUDA else torch.float32
+    peak = matmul_peak(peak_dtype)
+    out: dict = {}
+    for name, secs in seconds.items():
+        sec = float(np.median(secs))
+        out[name] = {"real_tokens_per_second": real_total / sec, "seconds": secs,
+                     "model_flops_utilisation": flops / sec / peak,
                      "val_loss": float(np.mean(losses[name])), "val_loss_runs": losses[name]}
-    lengths = [len(i) + 2 for i in train_ids]
-    out["hf_naive"]["real_token_fraction"] = float(np.mean(lengths) / args.max_len)
-    out["longloop"]["real_token_fraction"] = float(np.mean([r["real_token_fraction"] for r in results["longloop"]]))
+    out["hf_naive"]["real_token_fraction"] = float(np.mean(data["lengths"]) / args.max_len)
+    out["longloop"]["real_token_fraction"] = float(np.mean(fractions))
     out["speedup_vs_naive"] = out["longloop"]["real_tokens_per_second"] / out["hf_naive"]["real_tokens_per_second"]
     out["speedup_vs_best"] = out["longloop"]["real_tokens_per_second"] / out["hf_best"]["real_tokens_per_second"]
-    out["corpus"] = {"documents": args.docs, "max_len": args.max_len, "median_tokens": float(np.median(lengths)),
-                     "p90_tokens": float(np.percentile(lengths, 90)), "batch_documents": args.batch,
-                     "longloop_token_budget": budget}
+    out["peak_matmul_flops"] = {"dtype": str(peak_dtype).removeprefix("torch."), "measured": peak}
+    if CUDA:
+        out["peak_matmul_flops"]["datasheet_h100_bf16_dense"] = 989e12
+        out["longloop"]["model_flops_utilisation_of_989_tflops"] = flops / float(np.median(seconds["longloop"])) / 989e12
+    out["corpus"] = {"documents": args.docs, "max_len": args.max_len, "real_tokens": real_total,
+                     "median_tokens": float(np.median(data["lengths"])),
+                     "p90_tokens": float(np.percentile(data["lengths"], 90)), "batch_documents": args.batch,
+                     "longloop_token_budget": data["budget"], "useful_flops_per_epoch": flops}
+    out["model"] = {"hidden": args.hidden, "layers": args.layers, "heads": args.heads,
+                    "parameters": sum(p.numel() for p in model.parameters())}
+    return out
+
+
+def options(args, data: dict) -> dict:
+    """longloop with each efficiency option switched against its default, on the same data."""
+    tok, train_y, texts = data["tok"], data["train_y"], data["trunc_texts"]
+    variants = {"default": {}, "gradient_checkpointing": {"gradient_checkpointing": True},
+                "grad_accumulation_2_half_budget": {"grad_accumulation": 2}, "compile": {"compile": True},
+                "token_budget_x8": {}, "fp32_instead_of_bf16": {"precision": "fp32"}}
+    if not CUDA:  # fp32 is the CPU's default already
+        variants.pop("fp32_instead_of_bf16")
+    if args.options:
+        variants = {k: v for k, v in variants.items() if k in args.options.split(",")}
+    out = {}
+    real_total = sum(data["lengths"])
+    for name, opts in variants.items():
+        budget = data["budget"] // opts.get("grad_accumulation", 1) * (8 if name == "token_budget_x8" else 1)
+        if name == "compile":  # compiling is paid once per shape: warm it up on one epoch, time the second
+            longloop_run(args, texts, train_y, tok, budget, 0, data["tiny_val"], **opts)
+        res, _ = longloop_run(args, texts, train_y, tok, budget, 0, data["tiny_val"], **opts)
+        out[name] = {"real_tokens_per_second": real_total / res.step_seconds, "peak_memory_mb": peak_memory_mb(),
+                     "precision": res.precision}
+        print(f"[options] {name}: {res.step_seconds:.1f} s", file=sys.stderr, flush=True)
     return out
 
 
@@ -170,30 +296,29 @@ def _vm_kb(field: str) -> int:
     raise RuntimeError(f"{field} not in /proc/self/status")
 
 
-def memory_point(impl: str, length: int) -> None:
-    """Child process: peak memory growth of one forward+backward pass at ``length`` tokens."""
-    device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
+def memory_point(impl: str, length: int) -> float:
+    """Peak memory growth (MB) of one forward+backward pass at ``length`` tokens.
+
+    On the CPU it runs in a fresh child process (the peak RSS is per process); on a GPU in this one.
+    """
+    device = torch.device("cuda" if CUDA else "cpu")
     torch.manual_seed(0)
     enc = encoder_config_from_scratch(4000, 256, 4, 4, 1024, length)
     model = LongDocumentClassifier(ModelSpec(LABELS, length, length - 2, enc), attn_implementation=impl).to(device)
     ids = torch.randint(5, 4000, (1, length), device=device)
     mask = torch.ones_like(ids)
     doc = torch.zeros(1, dtype=torch.long, device=device)
-    if device.type == "cuda":
-        torch.cuda.synchronize()
-        torch.cuda.reset_peak_memory_stats()
-        base = torch.cuda.memory_allocated()
-    else:
-        Path("/proc/self/clear_refs").write_text("5")  # resets the peak RSS (VmHWM) to the current RSS
-        base = _vm_kb("VmRSS") * 1024
+    sync()
+    reset_peak_memory()
+    base = torch.cuda.memory_allocated() if CUDA else _vm_kb("VmRSS") * 1024
     logits, _ = model(ids, mask, doc, 1)
     logits.sum().backward()
-    if device.type == "cuda":
-        torch.cuda.synchronize()
-        peak = torch.cuda.max_memory_allocated()
-    else:
-        peak = _vm_kb("VmHWM") * 1024
-    print(json.dumps({"mb": (peak - base) / 2**20}))
+    sync()
+    peak = peak_memory_mb() - base / 2**20
+    if CUDA:
+        del model, ids, logits
+        torch.cuda.empty_cache()
+    return peak
 
 
 def memory_scaling(lengths: list[int]) -> dict:
@@ -201,6 +326,9 @@ def memory_scaling(lengths: list[int]) -> dict:
     for impl in ("sdpa", "eager"):
         mbs = []
         for n in lengths:
+            if CUDA:
+                mbs.append(memory_point(impl, n))
+                continue
             proc = subprocess.run([sys.executable, __file__, "--memory-point", impl, str(n)], capture_output=True,
                                   text=True, env={**os.environ, "OMP_NUM_THREADS": "2"})
             mbs.append(json.loads(proc.stdout.strip().splitlines()[-1])["mb"])
@@ -209,24 +337,62 @@ def memory_scaling(lengths: list[int]) -> dict:
     return out
 
 
+def long_context(quick: bool) -> dict:
+    """The demo model as `longloop run` trains it: whole documents vs their first 512 tokens, >2,048 tokens."""
+    params = load_params(ROOT / ("tests/tiny_params.yaml" if quick else "params.yaml"))
+    demo, split = params.data.demo, params.data.split
+    records = assign_splits(demo_records(demo, params.data.max_text_chars), split.validation, split.test,
+                            params.project.seed)
+    splits = by_split(records)
+    with tempfile.TemporaryDirectory() as work:
+        model, tok, res = fit_classifier(splits["train"], splits["validation"], params.model, params.training,
+                                         params.project.seed, Path(work), progress=False)
+    # Fresh documents from the same language, a longer stream so that enough of them pass 2,048 tokens.
+    fresh = generate_corpus(60 if quick else 400, seed=demo.seed, stream=99, median_tokens=demo.median_tokens,
+                            length_sigma=demo.length_sigma, max_tokens=demo.max_tokens, n_labels=demo.n_labels,
+                            shifts=("longer",))
+    min_tokens = 600 if quick else 2048
+    long_docs = [r for r, ids in zip(fresh, tok.encode_batch([r["text"] for r in fresh])) if len(ids) > min_tokens]
+    texts = [r["text"] for r in long_docs]
+    truth = np.array([model.spec.labels.index(r["label"]) for r in long_docs])
+    full = predict_documents(model, tok, texts)
+    first_512 = predict_documents(model, tok, texts, max_tokens=510)
+    return {"documents_longer_than": min_tokens, "documents": len(texts),
+            "accuracy_full_context": float((full.logits.argmax(1) == truth).mean()),
+            "accuracy_first_512_tokens": float((first_512.logits.argmax(1) == truth).mean()),
+            "model": {"context_tokens": params.model.context_tokens, "hidden": params.model.hidden_size,
+                      "layers": params.model.num_layers, "train_seconds": res.seconds, "device": res.device}}
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--docs", type=int, default=320)
-    ap.add_argument("--max-len", type=int, default=2048)
-    ap.add_argument("--batch", type=int, default=8)
-    ap.add_argument("--rounds", type=int, default=2)
-    ap.add_argument("--quick", action="store_true", help="small sizes, to check that the benchmark runs")
-    ap.add_argument("--memory-point", nargs=2)
+    ap.add_argument("--preset", choices=sorted(PRESETS), help="sizes; default: gpu on a GPU, else cpu")
+    ap.add_argument("--quick", action="store_true", help="the quick preset, to check that the benchmark runs")
+    for name in ("docs", "max_len", "batch", "hidden", "layers", "heads", "intermediate", "rounds"):
+        ap.add_argument("--" + name.replace("_", "-"), type=int)
+    ap.add_argument("--lr", type=float)
+    ap.add_argument("--sections", default="memory,long_context,options,throughput")
+    ap.add_argument("--options", help="comma-separated option variants (default: all)")
+    ap.add_argument("--memory-point", nargs=2, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.memory_point:
-        memory_point(args.memory_point[0], int(args.memory_point[1]))
+        print(json.dumps({"mb": memory_point(args.memory_point[0], int(args.memory_point[1]))}))
         return
-    if args.quick:
-        args.docs, args.max_len, args.rounds = 48, 512, 1
-    lengths = [256, 512, 1024] if args.quick else [512, 1024, 2048, 4096, 8192]
-    device = "cuda" if torch.cuda.is_available() else "cpu"
-    result = {"device": device, "torch": torch.__version__, "threads": torch.get_num_threads(),
-              "throughput": throughput(args), "memory": memory_scaling(lengths)}
+    preset = "quick" if args.quick else args.preset or ("gpu" if CUDA else "cpu")
+    for key, value in {"lr": 1e-3, **PRESETS[preset]}.items():
+        if getattr(args, key) is None:
+            setattr(args, key, value)
+    sections = set(args.sections.split(","))
+    result: dict = {"device": torch.cuda.get_device_name() if CUDA else "cpu", "torch": torch.__version__,
+                    "threads": torch.get_num_threads(), "preset": preset}
+    data = prepare(args) if sections & {"throughput", "options"} else {}
+    runs = {"memory": lambda: memory_scaling([256, 512, 1024] if args.quick else [512, 1024, 2048, 4096, 8192]),
+            "long_context": lambda: long_context(args.quick), "options": lambda: options(args, data),
+            "throughput": lambda: throughput(args, data)}
+    for name, run in runs.items():
+        if name in sections:
+            result[name] = run()
+            print(f"[{name}] {json.dumps(result[name])}", file=sys.stderr, flush=True)  # survives a later kill
     print(json.dumps(result))
 
 

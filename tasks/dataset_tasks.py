@@ -9,9 +9,8 @@ from prefect.cache_policies import NO_CACHE
 
 from corpus.atomic_files import write_jsonl_atomic
 from corpus.dataset_files import read_records, write_records
-from corpus.demo_corpus import generate_corpus
+from corpus.demo_records import demo_records
 from corpus.readers import read_dataset
-from corpus.records import record_from_mapping
 from corpus.splits import assign_splits
 from settings.params import LongloopParams
 from settings.state_paths import StatePaths
@@ -34,10 +33,7 @@ def load_and_split(params: LongloopParams, data_path: str | None) -> dict:
                            quarantine=params.data.on_bad_record == "quarantine")
         records, quarantined = res.records, res.quarantined
     else:
-        d = params.data.demo
-        rows = generate_corpus(d.n_documents, seed=d.seed, median_tokens=d.median_tokens, length_sigma=d.length_sigma,
-                               max_tokens=d.max_tokens, n_labels=d.n_labels)
-        records = [record_from_mapping(r, f"demo:{i}", params.data.max_text_chars) for i, r in enumerate(rows)]
+        records = demo_records(params.data.demo, params.data.max_text_chars)
     records = assign_splits(records, params.data.split.validation, params.data.split.test, params.project.seed)
     out = write_records(paths.data_dir / "dataset.jsonl", records)
     if quarantined:
