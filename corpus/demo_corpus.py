@@ -9,11 +9,14 @@ problems.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 import numpy as np
 
 LABEL_NAMES = ("billing", "outage", "security", "feature", "account", "shipping", "refund", "privacy")
 GOOD_LICENSES = ("MIT", "MIT License", "Apache 2.0", "Apache-2.0", "CC BY 4.0", "CC0", "BSD-3-clause", "CC-BY-SA-4.0")
-BAD_LICENSES = ("CC-BY-NC-4.0", "GPL-3.0", "", "All rights reserved", "proprietary")
+BAD_LICENSES = ("CC-BY-NC-4.0", "GPL-3.0", "", "All rights reserved", "proprietary", "GPL", "WTFPL",
+                "custom license, see LICENSE.txt", "MIT AND CC-BY-NC-4.0")
 SOURCES = ("forum", "wiki", "tickets", "mailing-list", "docs")
 SHIFTS = ("longer", "vocabulary", "alphabet", "label_prior")
 PLANTS = ("duplicates", "licenses", "pii")
@@ -57,14 +60,71 @@ def _luhn_complete(digits: str) -> str:
     return digits + str((10 - total % 10) % 10)
 
 
-def _pii_snippet(rng: np.random.Generator) -> str:
-    kind = rng.integers(3)
-    if kind == 0:
-        return f"contact me at user{rng.integers(1000)}@example.com"
-    if kind == 1:
-        return f"call +1 415 555 {rng.integers(1000, 9999)}"
-    card = _luhn_complete("4" + "".join(str(d) for d in rng.integers(0, 10, 14)))
-    return f"card {card[:4]} {card[4:8]} {card[8:12]} {card[12:]}"
+PII_KINDS = ("email", "phone", "payment_card", "iban", "ip_address", "api_key", "private_key")
+_B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+_ALNUM = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+_IBAN_SHAPES = {"GB": "AAAA" + "9" * 14, "DE": "9" * 18, "FR": "9" * 23, "NL": "AAAA" + "9" * 10, "ES": "9" * 20}
+
+
+def _pick(rng: np.random.Generator, options):
+    return options[int(rng.integers(len(options)))]
+
+
+def _chars(rng: np.random.Generator, alphabet: str, n: int) -> str:
+    return "".join(alphabet[i] for i in rng.integers(0, len(alphabet), n))
+
+
+def _iban(rng: np.random.Generator) -> str:
+    country = _pick(rng, list(_IBAN_SHAPES))
+    bban = "".join(_chars(rng, "ABCDEFGHIJKLMNOPQRSTUVWXYZ", 1) if c == "A" else _chars(rng, "0123456789", 1)
+                   for c in _IBAN_SHAPES[country])
+    check = 98 - int("".join(str(int(c, 36)) for c in bban + country + "00")) % 97
+    return f"{country}{check:02d}{bban}"
+
+
+def pii_value(rng: np.random.Generator, kind: str) -> str:
+    """One realistic value of a PII kind, in one of the spellings real text uses."""
+    if kind == "email":
+        user = _pick(rng, ["jane.doe", "j_smith", "support+tickets", "olaf", "m.garcia-lopez"]) + str(rng.integers(100))
+        return f"{user}@{_pick(rng, ['example.com', 'mail.example.org', 'corp.example.co.uk', 'uni-example.de'])}"
+    if kind == "phone":
+        a, b, c = rng.integers(200, 999), rng.integers(200, 999), rng.integers(1000, 9999)
+        return _pick(rng, [f"+1 {a} {b} {c}", f"({a}) {b}-{c}", f"{a}.{b}.{c}", f"+44 20 {c} {rng.integers(1000, 9999)}",
+                           f"+49 30 {b} {c}", f"{a}-{b}-{c}"])
+    if kind == "payment_card":
+        if rng.random() < 0.3:  # American Express: 15 digits, 4-6-5
+            card = _luhn_complete(_pick(rng, ["34", "37"]) + _chars(rng, "0123456789", 12))
+            return _pick(rng, [f"{card[:4]} {card[4:10]} {card[10:]}", card])
+        prefix = _pick(rng, ["4", "51", "55", "6011"])
+        card = _luhn_complete(prefix + _chars(rng, "0123456789", 15 - len(prefix)))
+        sep = _pick(rng, [" ", "-", ""])
+        return sep.join(card[i:i + 4] for i in range(0, 16, 4))
+    if kind == "iban":
+        iban = _iban(rng)
+        return iban if rng.random() < 0.3 else " ".join(iban[i:i + 4] for i in range(0, len(iban), 4))
+    if kind == "ip_address":
+        if rng.random() < 0.7:
+            return ".".join(str(x) for x in [_pick(rng, [10, 172, 192, 203, 81]), *rng.integers(0, 256, 3)])
+        groups = [f"{g:x}" for g in rng.integers(0, 65536, 8)]
+        return ":".join(groups) if rng.random() < 0.5 else f"2001:db8::{groups[0]}:{groups[1]}"
+    if kind == "api_key":
+        return _pick(rng, [
+            "AKIA" + _chars(rng, "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", 16),
+            "ghp_" + _chars(rng, _ALNUM, 36),
+            "sk-" + _chars(rng, _ALNUM, 40),
+            "xoxb-" + "-".join(_chars(rng, "0123456789", 11) for _ in range(2)) + "-" + _chars(rng, _ALNUM, 24),
+            "AIza" + _chars(rng, _ALNUM + "_-", 35),
+            "api_key = " + _chars(rng, _ALNUM, 32),
+        ])
+    if kind == "private_key":
+        label = _pick(rng, ["RSA PRIVATE KEY", "PRIVATE KEY", "EC PRIVATE KEY", "OPENSSH PRIVATE KEY"])
+        body = "\n".join(_chars(rng, _B64, 64) for _ in range(int(rng.integers(2, 8))))
+        return f"-----BEGIN {label}-----\n{body}\n-----END {label}-----"
+    raise ValueError(f"unknown PII kind: {kind}")
+
+
+_PII_LEADS = {"email": "contact me at", "phone": "call", "payment_card": "card", "iban": "pay to",
+              "ip_address": "from host", "api_key": "use", "private_key": "key:"}
 
 
 def _document(rng: np.random.Generator, lang: _Language, n_tokens: int, label_idx: int, topic_mix: float) -> str:
@@ -95,6 +155,15 @@ def generate_corpus(n_documents: int, seed: int = 7, stream: int = 0, median_tok
     ``seed`` fixes the language (vocabulary, label markers); ``stream`` draws a different batch of
     documents from it, e.g. production traffic.
     """
+    return generate_corpus_with_plants(n_documents, seed, stream, median_tokens, length_sigma, max_tokens,
+                                       n_labels, shifts, plant, id_prefix)[0]
+
+
+def generate_corpus_with_plants(n_documents: int, seed: int = 7, stream: int = 0, median_tokens: int = 400,
+                                length_sigma: float = 1.15, max_tokens: int = 16_000, n_labels: int = 2,
+                                shifts: tuple[str, ...] = (), plant: tuple[str, ...] = (),
+                                id_prefix: str = "doc") -> tuple[list[dict], PlantManifest]:
+    """``generate_corpus`` and the manifest of the problems it planted."""
     unknown = set(shifts) - set(SHIFTS) | set(plant) - set(PLANTS)
     if unknown:
         raise ValueError(f"unknown shift or plant: {', '.join(sorted(unknown))}")
@@ -121,26 +190,58 @@ def generate_corpus(n_documents: int, seed: int = 7, stream: int = 0, median_tok
             "license": GOOD_LICENSES[rng.integers(len(GOOD_LICENSES))],
             "source": SOURCES[rng.integers(len(SOURCES))],
         })
-    _plant_problems(records, rng, plant)
-    return records
+    return records, _plant_problems(records, rng, plant, lang)
 
 
-def _plant_problems(records: list[dict], rng: np.random.Generator, plant: tuple[str, ...]) -> None:
+@dataclass
+class PlantManifest:
+    """What ``plant`` put where: the ground truth for measuring the governance gate."""
+
+    exact_copies: list[tuple[str, str]] = field(default_factory=list)  # (source id, copy id)
+    near_copies: list[tuple[str, str]] = field(default_factory=list)  # (source id, copy with ~3% words edited)
+    licenses: list[str] = field(default_factory=list)  # ids given a denied, unknown or missing license
+    pii: list[dict] = field(default_factory=list)  # {"id", "kind", "start", "end"}: character span of the value
+
+
+def _plant_problems(records: list[dict], rng: np.random.Generator, plant: tuple[str, ...],
+                    lang: _Language) -> PlantManifest:
+    manifest = PlantManifest()
     n = len(records)
     k = max(1, n // 30)
-    if "duplicates" in plant:
-        for j in range(k):  # exact copies
-            src, dst = rng.choice(n, size=2, replace=False)
+    order = [int(i) for i in rng.permutation(n)]  # every planted duplicate uses documents of its own
+    if "duplicates" in plant and n >= 4:
+        k_dup = min(k, n // 4)
+        for j in range(k_dup):  # exact copies
+            src, dst = order[2 * j], order[2 * j + 1]
             records[dst] = {**records[dst], "text": records[src]["text"], "label": records[src]["label"]}
-        for j in range(k):  # near copies: about 3% of words changed
-            src, dst = rng.choice(n, size=2, replace=False)
+            manifest.exact_copies.append((records[src]["id"], records[dst]["id"]))
+        for j in range(k_dup, 2 * k_dup):  # near copies: about 3% of the words dropped or replaced
+            src, dst = order[2 * j], order[2 * j + 1]
             words = records[src]["text"].split(" ")
-            for idx in rng.choice(len(words), size=max(1, len(words) // 33), replace=False):
-                words[idx] = "zzzq"
-            records[dst] = {**records[dst], "text": " ".join(words), "label": records[src]["label"]}
+            edits = set(int(i) for i in rng.choice(len(words), size=max(1, round(0.03 * len(words))), replace=False))
+            edited = []
+            for i, w in enumerate(words):
+                if i not in edits:
+                    edited.append(w)
+                elif rng.random() < 0.5:  # replaced by another word of the language
+                    edited.append(lang.filler[int(rng.integers(len(lang.filler)))])
+            records[dst] = {**records[dst], "text": " ".join(edited), "label": records[src]["label"]}
+            manifest.near_copies.append((records[src]["id"], records[dst]["id"]))
+        order = order[4 * k_dup:]
     if "licenses" in plant:
         for idx in rng.choice(n, size=k, replace=False):
             records[idx] = {**records[idx], "license": BAD_LICENSES[rng.integers(len(BAD_LICENSES))]}
+            manifest.licenses.append(records[idx]["id"])
     if "pii" in plant:
-        for idx in rng.choice(n, size=k, replace=False):
-            records[idx] = {**records[idx], "text": records[idx]["text"] + " " + _pii_snippet(rng) + "."}
+        pool = order if len(order) >= k else list(range(n))
+        for j, idx in enumerate(pool[:k]):
+            kind = PII_KINDS[(j + int(rng.integers(len(PII_KINDS)))) % len(PII_KINDS)]
+            value = pii_value(rng, kind)
+            text = records[idx]["text"]
+            spaces = [i for i, c in enumerate(text) if c == " "] or [len(text)]
+            at = spaces[int(rng.integers(len(spaces)))]
+            lead = f" {_PII_LEADS[kind]} "
+            records[idx] = {**records[idx], "text": text[:at] + lead + value + text[at:]}
+            start = at + len(lead)
+            manifest.pii.append({"id": records[idx]["id"], "kind": kind, "start": start, "end": start + len(value)})
+    return manifest

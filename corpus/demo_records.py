@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
+from typing import Protocol
+
 from corpus.demo_corpus import generate_corpus
 from corpus.records import Record, record_from_mapping
-from settings.params import DemoParams
 
 
-def demo_records(demo: DemoParams, max_text_chars: int) -> list[Record]:
+class DemoSettings(Protocol):
+    """What the demo corpus needs from the config (settings.params.DemoParams); corpus imports no config."""
+    n_documents: int
+    seed: int
+    median_tokens: int
+    length_sigma: float
+    max_tokens: int
+    n_labels: int
+
+
+def demo_records(demo: DemoSettings, max_text_chars: int) -> list[Record]:
     rows = generate_corpus(demo.n_documents, seed=demo.seed, median_tokens=demo.median_tokens,
                            length_sigma=demo.length_sigma, max_tokens=demo.max_tokens, n_labels=demo.n_labels)
     return [record_from_mapping(r, f"demo:{i}", max_text_chars) for i, r in enumerate(rows)]

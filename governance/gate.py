@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 
+import numpy as np
+
 from corpus.records import Record
 from corpus.splits import by_split
 from governance.contamination import contamination_hits
@@ -13,6 +15,7 @@ from governance.label_leakage import leaky_tokens
 from governance.license_policy import judge_license
 from governance.near_duplicates import near_duplicate_pairs
 from governance.pii import find_pii
+from governance.word_hashing import WordHashes, hash_words
 from settings.params import GovernanceParams
 
 MAX_LISTED = 50  # pairs/ids listed per check in the report; counts are always complete
@@ -40,22 +43,30 @@ def run_gate(records: list[Record], params: GovernanceParams,
     split_of = {r.id: r.split or "train" for r in records}
     checks: dict[str, dict] = {}
     violators: dict[str, str] = {}
+    # Every text check reads the same normalised words, hashed once for the whole dataset.
+    words = hash_words([r.text for r in records])
+    index_of_split = {name: np.array([i for i, r in enumerate(records) if (r.split or "train") == name], dtype=np.int64)
+                      for name in ("train", "validation", "test")}
 
-    # Licenses
-    verdicts = {r.id: judge_license(r.license, params.licenses.allow, params.licenses.deny) for r in records}
+    # Licenses (judged once per distinct spelling)
+    judged = {raw: judge_license(raw, params.licenses.allow, params.licenses.deny) for raw in {r.license for r in records}}
+    verdicts = {r.id: judged[r.license] for r in records}
     denied = [i for i, v in verdicts.items() if v.status == "denied"]
     unknown = [i for i, v in verdicts.items() if v.status == "unknown"]
-    bad = denied + (unknown if params.licenses.unknown != "allow" else [])
+    # Unknown licenses: "block" fails the gate, "quarantine" sets the records aside, "allow" lets them through.
+    bad = denied + (unknown if params.licenses.unknown == "block" else [])
     for i in bad:
         violators[i] = f"license {verdicts[i].expression} is {verdicts[i].status}"
+    set_aside = {i: f"license {verdicts[i].expression} is unknown" for i in unknown} \
+        if params.licenses.unknown == "quarantine" else {}
     checks["license"] = _check(len(bad), {
         "breakdown": dict(Counter(v.expression for v in verdicts.values()).most_common()),
-        "denied": denied[:MAX_LISTED], "unknown": unknown[:MAX_LISTED]})
+        "denied": denied[:MAX_LISTED], "unknown": unknown[:MAX_LISTED], "quarantined_unknown": len(set_aside)})
 
     # Exact and near duplicates: across splits they are leakage; inside train, redundant copies.
-    exact = exact_duplicate_groups(records)
+    exact = exact_duplicate_groups(records, words=words)
     near = near_duplicate_pairs(records, params.near_duplicates.threshold, params.near_duplicates.num_perm,
-                                params.near_duplicates.shingle_words)
+                                params.near_duplicates.shingle_words, words=words)
     pairs = [(g[0].id, other.id, 1.0) for g in exact for other in g[1:]] + [(p.a, p.b, p.jaccard) for p in near]
     leak_pairs, train_dups, seen = [], [], set()
     for a, b, score in pairs:
@@ -73,15 +84,23 @@ def run_gate(records: list[Record], params: GovernanceParams,
 
     # Contamination of training text by evaluation and benchmark text
     held_out = splits["validation"] + splits["test"] + list(benchmarks or [])
+    held_out_words = words.subset(np.concatenate([index_of_split["validation"], index_of_split["test"]]))
+    if benchmarks:
+        bench = hash_words([r.text for r in benchmarks])
+        held_out_words = WordHashes(np.concatenate([held_out_words.hashes, bench.hashes]),
+                                    np.concatenate([held_out_words.offsets, held_out_words.offsets[-1] + bench.offsets[1:]]),
+                                    np.concatenate([held_out_words.id_like, bench.id_like]))
+    train_words = words.subset(index_of_split["train"])
     hits = contamination_hits(splits["train"], held_out, params.contamination.ngram,
-                              params.contamination.min_shared_ngrams)
+                              params.contamination.min_shared_ngrams, train_words=train_words,
+                              eval_words=held_out_words)
     for h in hits:
         violators.setdefault(h.train_id, f"{params.contamination.ngram}-gram overlap with {h.eval_id}")
     checks["contamination"] = _check(len({h.train_id for h in hits}), {
         "ngram": params.contamination.ngram, "hits": [asdict(h) for h in hits[:MAX_LISTED]]})
 
     # Label leakage: decided on the training split, where a model would learn the shortcut
-    leaks = leaky_tokens(splits["train"])
+    leaks = leaky_tokens(splits["train"], words=train_words)
     checks["label_leakage"] = _check(len(leaks), {"tokens": [asdict(t) for t in leaks[:MAX_LISTED]]})
 
     # Personal data and secrets
@@ -95,7 +114,7 @@ def run_gate(records: list[Record], params: GovernanceParams,
                                           "records": {i: dict(pii_by_record[i]) for i in pii_ids[:MAX_LISTED]}},
                            blocking=params.block_on_pii)
 
-    removed: dict[str, str] = {}
+    removed: dict[str, str] = dict(set_aside)
     reasons = [f"{name}: {c['violations']} violation(s)" for name, c in checks.items() if not c["passed"]]
     if params.on_violation == "quarantine":
         removed.update(violators)
@@ -106,4 +125,7 @@ def run_gate(records: list[Record], params: GovernanceParams,
     for d in train_dups:
         removed.setdefault(d["b"], f"duplicate of {d['a']} within train")
     kept = [r for r in records if r.id not in removed]
+    if not kept:  # a dataset the gate emptied (every license unknown and quarantined, say) does not pass
+        verdict = "block"
+        reasons.append("no records left after the gate")
     return GateReport(verdict=verdict, checks=checks, removed=removed, reasons=reasons), kept

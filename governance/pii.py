@@ -9,14 +9,15 @@ from dataclasses import dataclass
 _PATTERNS: dict[str, re.Pattern] = {
     "private_key": re.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?-----END [A-Z ]*PRIVATE KEY-----"),
     "api_key": re.compile(
-        r"\b(?:AKIA[0-9A-Z]{16}|gh[pousr]_[A-Za-z0-9]{36,}|sk-[A-Za-z0-9_-]{20,}|xox[abpr]-[A-Za-z0-9-]{10,}|AIza[0-9A-Za-z_-]{35})\b"
+        r"\b(?:AKIA[0-9A-Z]{16}|gh[pousr]_[A-Za-z0-9]{36,}|sk-[A-Za-z0-9_-]{20,}|xox[abpr]-[A-Za-z0-9-]{10,}|AIza[0-9A-Za-z_-]{35})(?![\w-])"
         r"|(?i:(?:api[_-]?key|secret|token|password)\s*[:=]\s*)['\"]?[A-Za-z0-9_\-/+=]{16,}"
     ),
     "email": re.compile(r"\b[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}\b"),
     "iban": re.compile(r"\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?\b"),
     "payment_card": re.compile(r"\b\d(?:[ -]?\d){12,18}\b"),
-    "ip_address": re.compile(r"\b(?:\d{1,3}\.){3}\d{1,3}\b|\b(?:[0-9a-fA-F]{1,4}:){7}[0-9a-fA-F]{1,4}\b"),
-    "phone": re.compile(r"(?<![\w+])(?:\+\d{1,3}[ .-]?)?(?:\(\d{2,4}\)[ .-]?)?\d{2,4}[ .-]\d{3,4}[ .-]\d{3,4}\b"),
+    "ip_address": re.compile(r"\b(?:\d{1,3}\.){3}\d{1,3}\b|\b(?:[0-9a-fA-F]{1,4}:){7}[0-9a-fA-F]{1,4}\b"
+                             r"|\b(?:[0-9a-fA-F]{1,4}:){1,6}(?::[0-9a-fA-F]{1,4}){1,6}\b"),
+    "phone": re.compile(r"(?<![\w+])(?:\+\d{1,3}[ .-]?)?(?:\(\d{2,4}\)[ .-]?\d{3,4}|\d{2,4}[ .-]\d{3,4})[ .-]\d{3,4}\b"),
 }
 
 
@@ -58,8 +59,8 @@ def _valid(kind: str, text: str) -> bool:
     return True
 
 
-def find_pii(text: str) -> list[PiiFinding]:
-    """Non-overlapping findings; earlier kinds in the table win where matches overlap."""
+def find_pii_full(text: str) -> list[PiiFinding]:
+    """Every pattern over the whole text: non-overlapping findings; earlier kinds win where matches overlap."""
     taken: list[tuple[int, int]] = []
     found = []
     for kind, pattern in _PATTERNS.items():
@@ -73,6 +74,58 @@ def find_pii(text: str) -> list[PiiFinding]:
             taken.append((m.start(), m.end()))
             found.append(PiiFinding(kind, m.start(), m.end()))
     return sorted(found, key=lambda f: f.start)
+
+
+# A cheap prefilter. Every pattern but the private-key block needs one of these characters or words inside
+# its match: a digit (phone, card, IBAN, IPv4), "@" (e-mail), ":" (IPv6, "key: ..."), "=" ("key=..."),
+# "_" or "-" (gh*_, sk-, xox*- tokens) or the literal AKIA / AIza. Clean prose has none of them.
+_TRIGGER_CHARS = "0123456789@:=_-"
+_TRIGGER_WORDS = ("AKIA", "AIza")
+_TRIGGER = re.compile(r"[0-9@:=_\-]|AKIA|AIza")
+_SPACES = (" ", "\n", "\t", "\r")
+# Characters kept on each side of a trigger before extending to the next whitespace. The patterns that may
+# hold whitespace (phone, card, IBAN, "key = value") are shorter than this; the others cannot cross a space.
+_MARGIN = 256
+
+
+def _windows(text: str) -> list[tuple[int, int]]:
+    """Merged spans around the triggers, each starting and ending at whitespace (or the text's ends)."""
+    spans: list[tuple[int, int]] = []
+    for m in _TRIGGER.finditer(text):
+        lo, hi = max(0, m.start() - _MARGIN), min(len(text), m.end() + _MARGIN)
+        if spans and lo <= spans[-1][1]:
+            spans[-1] = (spans[-1][0], max(spans[-1][1], hi))
+        else:
+            spans.append((lo, hi))
+    out: list[tuple[int, int]] = []
+    for lo, hi in spans:
+        lo = max(text.rfind(c, 0, lo) for c in _SPACES) + 1 if lo > 0 else 0
+        ends = [e for e in (text.find(c, hi) for c in _SPACES) if e != -1] if hi < len(text) else []
+        hi = min(ends) if ends else len(text)
+        if out and lo <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], hi))
+        else:
+            out.append((lo, hi))
+    return out
+
+
+def find_pii(text: str) -> list[PiiFinding]:
+    """The same findings as ``find_pii_full``, looking only around the characters a finding needs.
+
+    Windows around every trigger, cut at whitespace and merged when they touch, hold every match whole,
+    so each window gives exactly the full scan's findings inside it; text without a trigger is skipped.
+    """
+    if "PRIVATE KEY" in text:
+        return find_pii_full(text)
+    if not any(c in text for c in _TRIGGER_CHARS) and not any(w in text for w in _TRIGGER_WORDS):
+        return []
+    windows = _windows(text)
+    if sum(hi - lo for lo, hi in windows) > len(text) // 2:
+        return find_pii_full(text)
+    found = []
+    for lo, hi in windows:
+        found += [PiiFinding(f.kind, f.start + lo, f.end + lo) for f in find_pii_full(text[lo:hi])]
+    return found
 
 
 def redact(text: str, findings: list[PiiFinding] | None = None) -> tuple[str, list[PiiFinding]]:

@@ -36,3 +36,20 @@ def test_passage_of_200_tokens_copied_into_30000_token_document_is_caught():
                               [_rec(f"e{i}", d["text"], "test") for i, d in enumerate(evaluation)])
     assert [(h.train_id, h.eval_id) for h in hits] == [("long", "e3")]
     assert hits[0].shared_ngrams >= 150
+
+
+def test_gate_checks_training_text_against_a_registered_benchmark_set():
+    from corpus.splits import assign_splits
+    from governance.gate import run_gate
+    from settings.params import GovernanceParams
+
+    rows = generate_corpus(80, seed=6, median_tokens=150)
+    bench = [_rec(f"b{i}", d["text"], "test") for i, d in enumerate(generate_corpus(10, seed=6, stream=3, median_tokens=300))]
+    records = assign_splits([_rec(r["id"], r["text"], split=None) for r in rows], 0.2, 0.2, 6)
+    first_train = next(i for i, r in enumerate(records) if r.split == "train")
+    passage = " ".join(bench[4].text.split()[20:80])
+    records[first_train] = _rec(records[first_train].id, records[first_train].text + " " + passage)
+    clean, _ = run_gate(records, GovernanceParams())
+    report, _ = run_gate(records, GovernanceParams(), benchmarks=bench)
+    assert clean.checks["contamination"]["violations"] == 0
+    assert [(h["train_id"], h["eval_id"]) for h in report.checks["contamination"]["hits"]] == [(records[first_train].id, "b4")]
