@@ -5,10 +5,17 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import unquote
 
 from corpus.records import DataError, Record, record_from_mapping
+
+MAX_PATH_CHARS = 4096  # PATH_MAX on Linux
+MAX_NAME_BYTES = 255  # NAME_MAX
+_URL_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:(//|\\\\)")
 
 
 @dataclass
@@ -17,26 +24,95 @@ class ReadResult:
     quarantined: list[dict] = field(default_factory=list)  # {"where", "reason", "row"}
 
 
+def _shown(path: object) -> str:
+    """A user-given path as it may appear in a one-line message: control characters escaped, long ones cut."""
+    text = "".join(c if c.isprintable() else repr(c)[1:-1] for c in str(path))
+    return text if len(text) <= 120 else text[:100] + f"... ({len(text)} characters)"
+
+
+def _decoded_forms(text: str) -> list[str]:
+    """The path as a later layer might read it: percent-decoded (repeatedly), NFKC-folded, backslashes as '/'."""
+    forms, current = [], text
+    for _ in range(4):
+        try:
+            decoded = unquote(current, errors="strict")
+        except UnicodeDecodeError:
+            raise DataError(f"{_shown(text)}: path holds percent-encoding that is not valid UTF-8") from None
+        if decoded == current:
+            break
+        current = decoded
+        forms.append(current)
+    folded = [unicodedata.normalize("NFKC", f).replace("\\", "/") for f in [text, *forms]]
+    return [f for f in dict.fromkeys(folded) if f != text]
+
+
 def resolve_inside(path: str | Path, allowed_roots: list[Path]) -> Path:
-    """Resolve a user-given path (symlinks included) and refuse it when it leaves the allowed roots."""
-    resolved = Path(path).expanduser().resolve()
+    """Resolve a user-given path (symlinks included) and refuse it when it leaves the allowed roots.
+
+    Refused as well: NUL bytes, over-long paths, ``~`` (left to the shell), URLs, and paths that leave the roots
+    once percent-decoded, Unicode-folded or read with ``\\`` as a separator, so that no later layer that decodes
+    them can be led outside either.
+    """
+    text = str(path)
     roots = [Path(r).resolve() for r in allowed_roots]
-    if not any(resolved == r or r in resolved.parents for r in roots):
-        raise DataError(f"{path}: path is outside the allowed folders ({', '.join(str(r) for r in roots)})")
+    where = ", ".join(str(r) for r in roots)
+    if not text.strip():
+        raise DataError("path is empty")
+    if "\x00" in text:
+        raise DataError(f"{_shown(text)}: path contains a NUL byte")
+    if len(text) > MAX_PATH_CHARS or any(len(part.encode("utf-8", "surrogateescape")) > MAX_NAME_BYTES
+                                         for part in re.split(r"[/\\]", text)):
+        raise DataError(f"{_shown(text)}: path is too long")
+    if text.startswith("~"):
+        raise DataError(f"{_shown(text)}: path starts with '~', which longloop does not expand (give the path itself)")
+    if _URL_SCHEME.match(text):
+        raise DataError(f"{_shown(text)}: a URL, not a local path")
+    candidates = [text, *_decoded_forms(text)]
+    resolved = None
+    for candidate in candidates:
+        if "\x00" in candidate:
+            raise DataError(f"{_shown(text)}: path contains a NUL byte")
+        try:
+            r = Path(candidate).resolve()
+        except (OSError, RuntimeError, ValueError) as exc:  # symlink loops, unresolvable names
+            raise DataError(f"{_shown(text)}: path cannot be resolved ({type(exc).__name__})") from None
+        if not any(r == root or root in r.parents for root in roots):
+            raise DataError(f"{_shown(text)}: path is outside the allowed folders ({where})")
+        resolved = resolved or r
     return resolved
+
+
+class _DuplicateKey(ValueError):
+    pass
+
+
+def _no_duplicate_keys(pairs: list[tuple[str, object]]) -> dict:
+    out: dict = {}
+    for key, value in pairs:
+        if key in out:
+            raise _DuplicateKey(key)
+        out[key] = value
+    return out
 
 
 def _rows_jsonl(path: Path, raw: str):
     for lineno, line in enumerate(raw.splitlines(), start=1):
         if not line.strip():
             continue
+        where = f"{path}:{lineno}"
         try:
-            yield f"{path}:{lineno}", json.loads(line)
+            yield where, json.loads(line, object_pairs_hook=_no_duplicate_keys)
         except json.JSONDecodeError as exc:
-            yield f"{path}:{lineno}", DataError(f"{path}:{lineno}: malformed JSON ({exc.msg})")
+            yield where, DataError(f"{where}: malformed JSON ({exc.msg})")
+        except _DuplicateKey as exc:
+            yield where, DataError(f"{where}: key {_shown(exc.args[0])!r} appears twice in one object")
+        except RecursionError:
+            yield where, DataError(f"{where}: JSON nested too deeply")
 
 
-def _rows_csv(path: Path, raw: str):
+def _rows_csv(path: Path, raw: str, max_text_chars: int):
+    # The csv module refuses fields over 128 KiB by default; the record check applies the configured limit.
+    csv.field_size_limit(max(csv.field_size_limit(), max_text_chars + 1))
     reader = csv.DictReader(io.StringIO(raw, newline=""))
     try:
         for row in reader:
@@ -60,8 +136,10 @@ def read_dataset(path: str | Path, allowed_roots: list[Path], max_text_chars: in
                  quarantine: bool = False) -> ReadResult:
     """Read and validate a dataset. With ``quarantine`` bad rows are set aside instead of failing."""
     path = resolve_inside(path, allowed_roots)
+    if path.is_dir():
+        raise DataError(f"{path}: is a folder, not a dataset file")
     if not path.is_file():
-        raise DataError(f"{path}: file not found")
+        raise DataError(f"{path}: file not found" if not path.exists() else f"{path}: not a regular file")
     suffix = path.suffix.lower()
     if suffix not in (".jsonl", ".csv", ".parquet"):
         raise DataError(f"{path}: unsupported format '{suffix or '(none)'}' (use .jsonl, .csv or .parquet)")
@@ -71,11 +149,17 @@ def read_dataset(path: str | Path, allowed_roots: list[Path], max_text_chars: in
         rows = _rows_parquet(path)
     else:
         try:
-            raw = path.read_bytes().decode("utf-8")
+            data = path.read_bytes()
+        except OSError as exc:
+            raise DataError(f"{path}: cannot be read ({exc.strerror or type(exc).__name__})") from None
+        try:
+            raw = data.decode("utf-8-sig")  # a byte-order mark at the start is allowed
         except UnicodeDecodeError as exc:
-            line = path.read_bytes()[: exc.start].count(b"\n") + 1
+            line = data[: exc.start].count(b"\n") + 1
             raise DataError(f"{path}:{line}: invalid UTF-8 bytes") from None
-        rows = _rows_jsonl(path, raw) if suffix == ".jsonl" else _rows_csv(path, raw)
+        if not raw.strip():
+            raise DataError(f"{path}: file holds only whitespace")
+        rows = _rows_jsonl(path, raw) if suffix == ".jsonl" else _rows_csv(path, raw, max_text_chars)
 
     result = ReadResult(records=[])
     seen: dict[str, str] = {}

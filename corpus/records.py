@@ -28,8 +28,18 @@ class Record:
         return d
 
 
-def _has_control_chars(text: str) -> bool:
+def has_control_chars(text: str) -> bool:
+    """Control characters other than newline, carriage return and tab (NUL, bell, escape, DEL, ...)."""
     return any((ord(c) < 32 and c not in "\n\r\t") or ord(c) == 127 for c in text)
+
+
+def is_valid_unicode(text: str) -> bool:
+    """False for strings holding lone surrogates (``"\\ud800"`` in JSON), which no UTF-8 file can store."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def record_from_mapping(row: object, where: str, max_text_chars: int) -> Record:
@@ -41,16 +51,21 @@ def record_from_mapping(row: object, where: str, max_text_chars: int) -> Record:
             raise DataError(f"{where}: field '{name}' is missing")
         if not isinstance(row[name], str):
             raise DataError(f"{where}: field '{name}' must be a string, got {type(row[name]).__name__}")
+        if not is_valid_unicode(row[name]):
+            raise DataError(f"{where}: field '{name}' holds a lone surrogate, not valid Unicode")
     if not row["id"].strip():
         raise DataError(f"{where}: field 'id' is empty")
     if not row["text"].strip():
         raise DataError(f"{where}: field 'text' is empty")
     if len(row["text"]) > max_text_chars:
         raise DataError(f"{where}: field 'text' has {len(row['text'])} characters, over the limit of {max_text_chars}")
-    if _has_control_chars(row["text"]):
+    if has_control_chars(row["text"]):
         raise DataError(f"{where}: field 'text' contains control characters")
     if not row["label"].strip():
         raise DataError(f"{where}: field 'label' is empty")
+    for name in ("id", "label", "license", "source"):  # one-line values: not even newlines or tabs
+        if any(ord(c) < 32 or ord(c) == 127 for c in row[name]):
+            raise DataError(f"{where}: field '{name}' contains control characters")
     split = row.get("split") or None  # CSV gives "" for an empty optional column
     if split is not None and split not in SPLITS:
         raise DataError(f"{where}: field 'split' must be one of {', '.join(SPLITS)}, got {split!r}")

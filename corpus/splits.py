@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import replace
 
-from corpus.records import Record
+from corpus.records import DataError, Record
 
 
 def _unit_interval(key: str, seed: int) -> float:
@@ -31,3 +31,19 @@ def by_split(records: list[Record]) -> dict[str, list[Record]]:
     for rec in records:
         groups[rec.split or "train"].append(rec)
     return groups
+
+
+def check_trainable(records: list[Record], source: str) -> None:
+    """Refuse, before any training starts, a split dataset that cannot train a classifier: fewer than two
+    labels in train, or validation / test labels never seen in train."""
+    groups = by_split(records)
+    train_labels = {r.label for r in groups["train"]}
+    if len(train_labels) < 2:
+        raise DataError(f"{source}: the train split needs at least 2 labels, has {len(train_labels)}")
+    for split in ("validation", "test"):
+        if not groups[split]:
+            raise DataError(f"{source}: the {split} split is empty")
+        unseen = sorted({r.label for r in groups[split]} - train_labels)
+        if unseen:
+            shown = ", ".join(repr(u) for u in unseen[:5]) + (f" and {len(unseen) - 5} more" if len(unseen) > 5 else "")
+            raise DataError(f"{source}: labels in the {split} split never seen in train: {shown}")

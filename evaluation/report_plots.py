@@ -1,4 +1,4 @@
-"""Plots a person would rather look at than read: reliability diagram and accuracy by length bucket."""
+"""Plots a person would rather look at than read: calibration, length slices, robustness, comparisons."""
 
 from __future__ import annotations
 
@@ -30,6 +30,39 @@ def length_bucket_chart(by_length: dict[str, dict], path: Path, title: str = "Ac
     for i, n in enumerate(names):
         ax.text(i, by_length[n]["accuracy"] + 0.02, f"n={by_length[n]['count']}", ha="center", fontsize=8)
     ax.set(ylim=(0, 1.1), xlabel="tokens", ylabel="accuracy", title=title)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path
+
+
+def robustness_chart(robustness: dict, clean_accuracy: float, path: Path) -> Path:
+    per = robustness["perturbations"]
+    names = list(per)
+    fig, ax = plt.subplots(figsize=(6.5, 3.5))
+    ax.bar(names, [per[n]["accuracy"] for n in names], color="#dd8452")
+    ax.axhline(clean_accuracy, ls="--", color="grey", label=f"clean accuracy {clean_accuracy:.3f}")
+    ax.set(ylim=(0, 1.1), ylabel="accuracy", title=f"Robustness (worst drop {robustness['max_drop']:+.3f})")
+    ax.tick_params(axis="x", labelrotation=20, labelsize=8)
+    ax.legend(loc="lower left", fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path
+
+
+def comparison_chart(comparisons: dict, path: Path) -> Path:
+    names = ["full_context", "first_512_tokens", "tfidf_logistic_regression"]
+    long_n = comparisons["long_documents"]["count"]
+    fig, ax = plt.subplots(figsize=(6.5, 3.5))
+    width = 0.38
+    for k, (key, label) in enumerate((("accuracy", "all documents"),
+                                      ("long_documents_accuracy", f"> {comparisons['long_documents']['min_tokens'] - 1} tokens (n={long_n})"))):
+        values = [comparisons[n][key] or 0.0 for n in names]
+        ax.bar([i + (k - 0.5) * width for i in range(len(names))], values, width, label=label)
+    ax.set_xticks(range(len(names)), ["whole document", "first 512 tokens", "TF-IDF + LR"])
+    ax.set(ylim=(0, 1.1), ylabel="accuracy", title="Does long context earn its cost?")
+    ax.legend(loc="lower right", fontsize=8)
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)

@@ -35,10 +35,37 @@ def _print(obj: dict, as_json: bool, human: str) -> None:
     os.write(_RESULT_FD if _RESULT_FD is not None else 1, text.encode())
 
 
+def _one_line(text: str) -> str:
+    """An error message as exactly one printable line: newlines and other control characters escaped."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text.strip()) or "(no message)"
+
+
+def _config_path(args) -> Path:
+    """``--config`` is a user-given path like any other: it must stay inside the current folder."""
+    from corpus.readers import resolve_inside
+
+    try:
+        return resolve_inside(args.config, [Path.cwd()])
+    except DataError as exc:
+        raise ConfigError(f"--config: {exc}") from None
+
+
 def _params(args) -> LongloopParams:
     from longloop.environment import apply_environment
 
-    return apply_environment(load_params(args.config))
+    return apply_environment(load_params(_config_path(args)))
+
+
+def _bounded_int(low: int, high: int):
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"invalid int value: {text[:40]!r}") from None
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"{value} is not between {low} and {high}")
+        return value
+    return parse
 
 
 # ---------------------------------------------------------------- commands
@@ -49,8 +76,12 @@ def cmd_run(args) -> int:
     from settings.state_paths import StatePaths
 
     if args.data:  # fail fast, with one line, before any flow starts
-        read_dataset(args.data, [StatePaths.from_params(params).root], params.data.max_text_chars,
-                     quarantine=params.data.on_bad_record == "quarantine")
+        from corpus.splits import assign_splits, check_trainable
+
+        res = read_dataset(args.data, [StatePaths.from_params(params).root], params.data.max_text_chars,
+                           quarantine=params.data.on_bad_record == "quarantine")
+        check_trainable(assign_splits(res.records, params.data.split.validation, params.data.split.test,
+                                      params.project.seed), args.data)
     from flows.pipeline import pipeline
 
     summary = pipeline(params, data_path=str(Path(args.data).resolve()) if args.data else None)
@@ -77,7 +108,8 @@ def cmd_demo_data(args) -> int:
     from corpus.demo_corpus import generate_corpus
     from corpus.readers import resolve_inside
 
-    params = load_params(args.config) if Path(args.config).exists() else None
+    config = _config_path(args)
+    params = load_params(config) if config.exists() else None
     d = params.data.demo if params else None
     out = resolve_inside(args.out, [Path.cwd()] + ([Path(params.root)] if params else []))
     if out.suffix != ".jsonl":
@@ -96,11 +128,12 @@ def cmd_govern(args) -> int:
     params = _params(args)
     from corpus.readers import read_dataset
     from corpus.splits import assign_splits
-    from governance.gate import run_gate
     from settings.state_paths import StatePaths
 
     res = read_dataset(args.data, [StatePaths.from_params(params).root], params.data.max_text_chars,
                        quarantine=params.data.on_bad_record == "quarantine")
+    from governance.gate import run_gate  # after the input is known to be good: bad input fails fast
+
     records = assign_splits(res.records, params.data.split.validation, params.data.split.test, params.project.seed)
     report, kept = run_gate(records, params.governance)
     out = report.to_dict() | {"records": len(records), "kept": len(kept), "quarantined_rows": len(res.quarantined)}
@@ -114,16 +147,26 @@ def _drift_rows(path: str, root: Path, max_chars: int) -> list[dict]:
     from corpus.readers import resolve_inside
     from serving.inference_log import read_inference_log
 
+    from corpus.records import has_control_chars, is_valid_unicode
+
     p = resolve_inside(path, [root, Path.cwd()])
+    if p.is_dir():
+        raise DataError(f"{path}: is a folder, not a JSONL file")
     if not p.is_file():
         raise DataError(f"{path}: file not found")
     try:
         rows = read_inference_log(p)
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+    except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as exc:
         raise DataError(f"{path}: not valid JSONL ({type(exc).__name__})") from None
+    except OSError as exc:
+        raise DataError(f"{path}: cannot be read ({exc.strerror or type(exc).__name__})") from None
     for i, r in enumerate(rows, start=1):
         if not isinstance(r, dict) or not isinstance(r.get("text"), str) or not r["text"].strip():
             raise DataError(f"{path}:{i}: field 'text' is missing or empty")
+        if not is_valid_unicode(r["text"]) or has_control_chars(r["text"]):
+            raise DataError(f"{path}:{i}: field 'text' holds control characters or invalid Unicode")
+        if "prediction" in r and not isinstance(r["prediction"], str):
+            raise DataError(f"{path}:{i}: field 'prediction' must be a string")
         if len(r["text"]) > max_chars:
             raise DataError(f"{path}:{i}: field 'text' is over the limit of {max_chars} characters")
         r.setdefault("n_tokens", len(r["text"].split()))
@@ -134,13 +177,14 @@ def _drift_rows(path: str, root: Path, max_chars: int) -> list[dict]:
 
 def cmd_drift(args) -> int:
     params = _params(args)
-    from monitoring.drift_features import training_vocabulary
-    from monitoring.drift_job import run_drift_check
     from settings.state_paths import StatePaths
 
     paths = StatePaths.from_params(params)
     ref = _drift_rows(args.reference, paths.root, params.data.max_text_chars)
     cur = _drift_rows(args.current, paths.root, params.data.max_text_chars)
+    from monitoring.drift_features import training_vocabulary  # after the input is known to be good
+    from monitoring.drift_job import run_drift_check
+
     # Predictions only count when both sides carry them.
     if not all("prediction" in r for r in ref + cur):
         for r in ref + cur:
@@ -157,14 +201,19 @@ def cmd_drift(args) -> int:
 
 def cmd_serve(args) -> int:
     params = _params(args)
+    from longloop.environment import serving_auth_token
+
+    token = serving_auth_token(params)  # before anything loads: a missing token is a one-line error
     from serving.server import run_server
     from settings.state_paths import StatePaths
 
     paths = StatePaths.from_params(params)
     sp = params.serving
     port = args.port or sp.port or 8765
-    print(f"serving {params.registry.model_name}@champion on http://{sp.host}:{port}", file=sys.stderr)
-    run_server(paths.tracking_uri(params), params.registry.model_name, paths.inference_log, sp, sp.host, port)
+    auth = f" (bearer token from {sp.auth_token_env})" if token else ""
+    print(f"serving {params.registry.model_name}@champion on http://{sp.host}:{port}{auth}", file=sys.stderr)
+    run_server(paths.tracking_uri(params), params.registry.model_name, paths.inference_log, sp, sp.host, port,
+               auth_token=token)
     return EXIT_OK
 
 
@@ -246,7 +295,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("demo-data", parents=[common], help="write the deterministic demo corpus")
     p.add_argument("--out", required=True)
-    p.add_argument("--n", type=int)
+    p.add_argument("--n", type=_bounded_int(1, 200_000))
     p.add_argument("--seed", type=int)
     p.add_argument("--stream", type=int, default=0, help="another batch from the same language (e.g. production)")
     p.add_argument("--shift", action="append", default=[], choices=["longer", "vocabulary", "alphabet", "label_prior"])
@@ -264,11 +313,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(fn=cmd_drift)
 
     p = sub.add_parser("serve", parents=[common], help="serve models:/<name>@champion over HTTP")
-    p.add_argument("--port", type=int)
+    p.add_argument("--port", type=_bounded_int(1, 65535))
     p.set_defaults(fn=cmd_serve)
 
     p = sub.add_parser("status", parents=[common], help="aliases, promotions, drift and retraining history")
-    p.add_argument("--last", type=int, default=10)
+    p.add_argument("--last", type=_bounded_int(1, 100_000), default=10)
     p.set_defaults(fn=cmd_status)
 
     p = sub.add_parser("rollback", parents=[common], help="point champion back at the previous champion")
@@ -294,10 +343,10 @@ def main(argv: list[str] | None = None) -> int:
         args = build_parser().parse_args(argv)
         return args.fn(args)
     except UsageError as exc:
-        print(str(exc), file=sys.stderr)
+        print(_one_line(str(exc)), file=sys.stderr)
         return EXIT_BAD_INPUT
     except (ConfigError, DataError) as exc:
-        print(f"longloop: {exc}", file=sys.stderr)
+        print(f"longloop: {_one_line(str(exc))}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:
         print("longloop: interrupted", file=sys.stderr)
@@ -306,7 +355,8 @@ def main(argv: list[str] | None = None) -> int:
         if os.environ.get("LONGLOOP_DEBUG"):
             raise
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
-        print(f"longloop: {type(exc).__name__}: {first} (set LONGLOOP_DEBUG=1 for the traceback)", file=sys.stderr)
+        print(f"longloop: {type(exc).__name__}: {_one_line(first)} (set LONGLOOP_DEBUG=1 for the traceback)",
+              file=sys.stderr)
         return EXIT_INTERNAL
     finally:
         sys.stdout.flush()

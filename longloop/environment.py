@@ -28,3 +28,19 @@ def apply_environment(params: LongloopParams) -> LongloopParams:
         os.environ["PREFECT_API_URL"] = params.services.prefect_api_url
     os.environ["MLFLOW_TRACKING_URI"] = paths.tracking_uri(params)
     return params
+
+
+def serving_auth_token(params: LongloopParams) -> str | None:
+    """The serving app's bearer token, from the variable ``serving.auth_token_env`` names; refused when that
+    variable is unset or blank, so that a server configured for authentication never starts open."""
+    from settings.params import ConfigError
+
+    name = params.serving.auth_token_env
+    if not name:
+        return None
+    token = os.environ.get(name, "").strip()
+    if not token:
+        raise ConfigError(f"serving.auth_token_env: the environment variable {name} is not set or is empty")
+    if len(token) < 16:
+        raise ConfigError(f"serving.auth_token_env: the token in {name} is shorter than 16 characters")
+    return token

@@ -1,4 +1,5 @@
-"""Champion/challenger decision: beat the champion by a margin on the same set without losing calibration."""
+"""Champion/challenger decision: beat the champion by a margin on the same set without losing calibration
+or robustness."""
 
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ class PromotionDecision:
 def decide(challenger: dict, champion: dict | None, params: PromotionParams, infra_ok: bool,
            infra_detail: str = "") -> PromotionDecision:
     """``challenger``/``champion`` are metric dicts measured on the same evaluation set."""
-    keep = {k: challenger.get(k) for k in (params.metric, "accuracy", "ece")}
+    keep = {k: challenger.get(k) for k in (params.metric, "accuracy", "ece", "robustness_max_drop")}
     if not infra_ok:
         return PromotionDecision(False, f"infra check failed: {infra_detail}", keep, champion)
     if champion is None:
@@ -35,5 +36,10 @@ def decide(challenger: dict, champion: dict | None, params: PromotionParams, inf
     if ece_increase > params.max_ece_increase:
         return PromotionDecision(False, f"calibration regressed: ECE {challenger['ece']:.4f} vs "
                                         f"{champion['ece']:.4f} (limit +{params.max_ece_increase})", keep, champion)
+    drop_increase = challenger.get("robustness_max_drop", 0.0) - champion.get("robustness_max_drop", 0.0)
+    if drop_increase > params.max_robustness_drop_increase:
+        return PromotionDecision(False, f"robustness regressed: worst accuracy drop under perturbation "
+                                        f"{challenger['robustness_max_drop']:.4f} vs {champion['robustness_max_drop']:.4f} "
+                                        f"(limit +{params.max_robustness_drop_increase})", keep, champion)
     return PromotionDecision(True, f"{params.metric} {challenger[params.metric]:.4f} beats champion "
                                    f"{champion[params.metric]:.4f} by {gain:+.4f}", keep, champion)

@@ -12,11 +12,15 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Gauge, Histogram, generate_latest
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from corpus.records import has_control_chars, is_valid_unicode
 from serving.champion_source import ChampionSource
 from serving.dynamic_batcher import DynamicBatcher
 from serving.inference_log import log_prediction
+from serving.rate_limiter import TokenBucketLimiter
+from serving.request_guard import RequestGuard
 from settings.params import ServingParams
 
 
@@ -24,6 +28,24 @@ class Document(BaseModel):
     model_config = ConfigDict(extra="forbid")
     id: str | None = Field(None, max_length=200)
     text: str = Field(min_length=1)
+
+    @field_validator("id")
+    @classmethod
+    def _one_line_id(cls, value: str | None) -> str | None:
+        if value is not None and (not is_valid_unicode(value) or any(ord(c) < 32 or ord(c) == 127 for c in value)):
+            raise ValueError("must be valid Unicode without control characters")
+        return value
+
+    @field_validator("text")
+    @classmethod
+    def _clean_text(cls, value: str) -> str:
+        if not is_valid_unicode(value):
+            raise ValueError("holds a lone surrogate, not valid Unicode")
+        if has_control_chars(value):
+            raise ValueError("contains control characters")
+        if not value.strip():
+            raise ValueError("is only whitespace")
+        return value
 
 
 class PredictRequest(BaseModel):
@@ -35,7 +57,10 @@ def _error(status: int, message: str) -> JSONResponse:
     return JSONResponse(status_code=status, content={"error": message})
 
 
-def create_app(source: ChampionSource, sp: ServingParams, inference_log: Path, start_watcher: bool = True) -> FastAPI:
+def create_app(source: ChampionSource, sp: ServingParams, inference_log: Path, start_watcher: bool = True,
+               auth_token: str | None = None) -> FastAPI:
+    """``auth_token``: when given, every route but /health and /ready needs ``Authorization: Bearer <token>``.
+    The caller reads it (from the variable ``sp.auth_token_env`` names); the app never reads the environment."""
     registry = CollectorRegistry()
     requests = Counter("longloop_requests_total", "Prediction requests", ["status"], registry=registry)
     documents = Counter("longloop_documents_total", "Documents predicted", registry=registry)
@@ -60,13 +85,16 @@ def create_app(source: ChampionSource, sp: ServingParams, inference_log: Path, s
     app = FastAPI(title="longloop serving", lifespan=lifespan)
     app.state.batcher = batcher
 
-    @app.middleware("http")
-    async def limit_size(request: Request, call_next):
-        length = request.headers.get("content-length")
-        if length is not None and (not length.isdigit() or int(length) > sp.max_request_bytes):
-            requests.labels("413").inc()
-            return _error(413, f"request body over the limit of {sp.max_request_bytes} bytes")
-        return await call_next(request)
+    if sp.auth_token_env and not auth_token:
+        raise ValueError(f"serving.auth_token_env is {sp.auth_token_env} but no token was given to the app")
+    limiter = TokenBucketLimiter(sp.rate_limit_per_second, sp.rate_limit_burst) if sp.rate_limit_per_second else None
+    app.add_middleware(RequestGuard, max_request_bytes=sp.max_request_bytes, limiter=limiter, auth_token=auth_token,
+                       on_reject=lambda status: requests.labels(str(status)).inc())
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException):
+        requests.labels(str(exc.status_code)).inc()
+        return _error(exc.status_code, str(exc.detail))
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError):

@@ -6,7 +6,7 @@ import os
 import subprocess
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
@@ -21,23 +21,33 @@ class Deployment:
     pid: int
     log_path: str
     process: subprocess.Popen | None = None
+    auth_token: str | None = field(default=None, repr=False)  # never in to_dict(), logs or reprs
+
+    @property
+    def auth_headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.auth_token}"} if self.auth_token else {}
 
     def to_dict(self) -> dict:
         return {"url": self.url, "pid": self.pid, "log": self.log_path}
 
 
 def start_serving_process(tracking_uri: str, model_name: str, inference_log: Path, sp: ServingParams,
-                          log_dir: Path) -> Deployment:
+                          log_dir: Path, auth_token: str | None = None) -> Deployment:
+    """Start the app in its own process; ``auth_token`` reaches it on its standard input, not its command line."""
     port = sp.port or free_port(sp.host)
     log_dir.mkdir(parents=True, exist_ok=True)
     log_path = log_dir / f"serving-{port}.log"
     cmd = [sys.executable, "-m", "serving.server", "--tracking-uri", tracking_uri, "--model-name", model_name,
            "--inference-log", str(inference_log), "--host", sp.host, "--port", str(port),
-           "--serving-json", sp.model_dump_json()]
+           "--serving-json", sp.model_dump_json()] + (["--token-stdin"] if auth_token else [])
     with open(log_path, "ab") as log:
         proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, env={**os.environ},
-                                start_new_session=True)
-    dep = Deployment(url=f"http://{sp.host}:{port}", pid=proc.pid, log_path=str(log_path), process=proc)
+                                stdin=subprocess.PIPE if auth_token else subprocess.DEVNULL, start_new_session=True)
+    if auth_token:
+        proc.stdin.write(auth_token.encode() + b"\n")
+        proc.stdin.close()
+    dep = Deployment(url=f"http://{sp.host}:{port}", pid=proc.pid, log_path=str(log_path), process=proc,
+                     auth_token=auth_token)
     deadline = time.monotonic() + sp.ready_timeout_seconds
     while time.monotonic() < deadline:
         if proc.poll() is not None:

@@ -1,6 +1,8 @@
 """Run the serving app under uvicorn; also the entry point of a deployed serving process.
 
-``python -m serving.server --tracking-uri URI --model-name NAME --inference-log PATH --port N [--serving-json J]``
+``python -m serving.server --tracking-uri URI --model-name NAME --inference-log PATH --port N [--serving-json J]
+[--token-stdin]``; with ``--token-stdin`` the bearer token is the first line of standard input (never an argument,
+which any local user could read in the process list, and never the environment, which the app does not read).
 """
 
 from __future__ import annotations
@@ -26,9 +28,9 @@ def free_port(host: str = "127.0.0.1") -> int:
 
 
 def run_server(tracking_uri: str, model_name: str, inference_log: Path, sp: ServingParams,
-               host: str, port: int) -> None:
+               host: str, port: int, auth_token: str | None = None) -> None:
     source = ChampionSource(tracking_uri, model_name, refresh_seconds=sp.refresh_seconds)
-    app = create_app(source, sp, inference_log)
+    app = create_app(source, sp, inference_log, auth_token=auth_token)
     uvicorn.run(app, host=host, port=port, log_level="warning")
 
 
@@ -40,10 +42,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--host", default="127.0.0.1")
     ap.add_argument("--port", type=int, required=True)
     ap.add_argument("--serving-json", default="{}")
+    ap.add_argument("--token-stdin", action="store_true", help="read the bearer token from the first line of stdin")
     args = ap.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s", stream=sys.stderr)
     sp = ServingParams.model_validate(json.loads(args.serving_json))
-    run_server(args.tracking_uri, args.model_name, Path(args.inference_log), sp, args.host, args.port)
+    token = (sys.stdin.readline().strip() or None) if args.token_stdin else None
+    run_server(args.tracking_uri, args.model_name, Path(args.inference_log), sp, args.host, args.port, token)
     return 0
 
 

@@ -10,7 +10,9 @@ from pathlib import Path
 from typing import Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+MAX_CONFIG_BYTES = 1_000_000
 
 
 class ConfigError(ValueError):
@@ -18,13 +20,21 @@ class ConfigError(ValueError):
 
 
 class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid", strict=True)
+    model_config = ConfigDict(frozen=True, extra="forbid", strict=True, allow_inf_nan=False)
 
 
 class ProjectParams(_Frozen):
     name: str = "longloop"
     seed: int = 7
     state_dir: str = ".longloop"
+
+    @field_validator("state_dir")
+    @classmethod
+    def _inside_project(cls, value: str) -> str:
+        parts = Path(value.replace("\\", "/")).parts
+        if not value.strip() or "\x00" in value or value.startswith("~") or Path(value).is_absolute() or ".." in parts:
+            raise ValueError("must be a relative folder inside the project (not absolute, no '..', no '~')")
+        return value
 
 
 class DemoParams(_Frozen):
@@ -120,6 +130,8 @@ class PromotionParams(_Frozen):
     metric: Literal["macro_f1", "accuracy"] = "macro_f1"
     min_improvement: float = Field(0.0, ge=-1, le=1)
     max_ece_increase: float = Field(0.05, ge=0, le=1)
+    # The challenger's worst accuracy drop under the perturbation suite may exceed the champion's by this much.
+    max_robustness_drop_increase: float = Field(0.05, ge=0, le=1)
 
 
 class RegistryParams(_Frozen):
@@ -136,6 +148,13 @@ class ServingParams(_Frozen):
     batch_wait_ms: int = Field(5, ge=0, le=1000)
     refresh_seconds: float = Field(2.0, gt=0)
     ready_timeout_seconds: float = Field(180.0, gt=0)
+    # Per-client token bucket on every route but /health and /ready: a client may send `rate_limit_burst`
+    # requests at once and `rate_limit_per_second` on average; beyond that it gets 429. null turns it off.
+    rate_limit_per_second: float | None = Field(20.0, gt=0)
+    rate_limit_burst: int = Field(100, ge=1)
+    # Bearer-token authentication: the name of the environment variable holding the token (read by the command
+    # line, never by the app); null serves without authentication. /health and /ready stay open.
+    auth_token_env: str | None = Field(None, pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
 ShiftName = Literal["longer", "vocabulary", "alphabet", "label_prior"]
@@ -223,14 +242,31 @@ def _lists_to_tuples(value: object) -> object:
 def load_params(path: str | Path) -> LongloopParams:
     """Read and validate a ``params.yaml``; every failure is a ``ConfigError`` naming the file."""
     p = Path(path)
+    if p.is_dir():
+        raise ConfigError(f"{p}: is a folder, not a config file")
     if not p.is_file():
-        raise ConfigError(f"{p}: config file not found")
+        raise ConfigError(f"{p}: config file not found" if not p.exists() else f"{p}: not a regular file")
     try:
-        raw = yaml.safe_load(p.read_text(encoding="utf-8"))
+        data = p.read_bytes()
+    except OSError as exc:
+        raise ConfigError(f"{p}: cannot be read ({exc.strerror or type(exc).__name__})") from None
+    if len(data) > MAX_CONFIG_BYTES:
+        raise ConfigError(f"{p}: config file is over {MAX_CONFIG_BYTES} bytes")
+    try:
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise ConfigError(f"{p}: not valid UTF-8") from None
+    try:
+        # Anchors and aliases are refused: a few lines of them expand into billions of nodes.
+        if any(isinstance(ev, yaml.AliasEvent) for ev in yaml.parse(text, Loader=yaml.SafeLoader)):
+            raise ConfigError(f"{p}: YAML aliases (*name) are not allowed in the config")
+        raw = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}" if mark else ""
         raise ConfigError(f"{p}: invalid YAML{where}") from None
+    except RecursionError:
+        raise ConfigError(f"{p}: YAML nested too deeply") from None
+    if raw is None:
+        raise ConfigError(f"{p}: config file is empty (write {{}} to use every default)")
     return parse_params(raw, source=p.name, root=p.resolve().parent)

@@ -20,24 +20,28 @@ from registry.pyfunc_model import CALIBRATION
 from settings.params import LongloopParams
 from training.model_io import add_to_model_dir, load_model_dir
 
-SCALARS = ("accuracy", "macro_f1", "ece", "ece_uncalibrated", "nll", "temperature", "seconds_per_1000_documents")
+SCALARS = ("accuracy", "macro_f1", "ece", "ece_uncalibrated", "nll", "temperature", "seconds_per_1000_documents",
+           "cpu_seconds_per_1000_documents", "robustness_max_drop", "ood_auroc_max_softmax", "ood_auroc_energy")
 
 
-def _evaluate(params: LongloopParams, model_dir: Path, kept_path: str, plot_dir: Path | None, temperature=None):
+def _evaluate(params: LongloopParams, model_dir: Path, kept_path: str, plot_dir: Path | None,
+              with_comparisons: bool):
     splits = by_split(read_records(Path(kept_path)))
     model, tokenizer = load_model_dir(model_dir)
-    test, val = splits["test"], splits["validation"]
+    test, val, train = splits["test"], splits["validation"], splits["train"]
     metrics, preds = evaluate_classifier(model, tokenizer, [r.text for r in test], [r.label for r in test],
                                          [r.text for r in val], [r.label for r in val],
                                          params.evaluation.length_buckets, params.evaluation.calibration_bins,
-                                         plot_dir, temperature)
+                                         plot_dir, train_texts=[r.text for r in train] if with_comparisons else None,
+                                         train_labels=[r.label for r in train] if with_comparisons else None,
+                                         seed=params.project.seed)
     return metrics, preds, splits
 
 
 @task(name="evaluate-challenger", cache_policy=NO_CACHE)
 def evaluate_challenger(params: LongloopParams, model_dir: str, kept_path: str, run_dir: str, run_id: str) -> dict:
     plots = Path(run_dir) / "plots"
-    metrics, preds, splits = _evaluate(params, Path(model_dir), kept_path, plots)
+    metrics, preds, splits = _evaluate(params, Path(model_dir), kept_path, plots, with_comparisons=True)
     # The calibration travels with the model; the test predictions become the drift reference if promoted.
     add_to_model_dir(model_dir, {CALIBRATION: json.dumps({"temperature": metrics["temperature"]})})
     reference = [{"id": r.id, "text": r.text, "label": r.label, "n_tokens": n, "prediction": p,
@@ -51,9 +55,15 @@ def evaluate_challenger(params: LongloopParams, model_dir: str, kept_path: str, 
         mlflow.log_metrics({f"test_{k}": float(metrics[k]) for k in SCALARS})
         mlflow.log_metrics({f"test_accuracy_len_{b.replace('>', 'gt')}": v["accuracy"]
                             for b, v in metrics["by_length"].items()})
+        mlflow.log_metrics({f"robustness_accuracy_{n}": v["accuracy"]
+                            for n, v in metrics["robustness"]["perturbations"].items()})
+        mlflow.log_metrics({f"compare_{n}_{k}": float(v[k]) for n, v in metrics["comparisons"].items()
+                            if isinstance(v, dict) and "accuracy" in v for k in ("accuracy", "macro_f1",
+                                                                                   "long_documents_accuracy")
+                            if v.get(k) is not None})
         mlflow.log_artifacts(str(plots), artifact_path="plots")
         mlflow.log_artifact(str(Path(run_dir) / "evaluation.json"))
-    return {k: metrics[k] for k in (*SCALARS, "by_length", "n_documents")}
+    return {k: metrics[k] for k in (*SCALARS, "by_length", "n_documents", "robustness", "comparisons")}
 
 
 @task(name="evaluate-champion", cache_policy=NO_CACHE)
@@ -65,5 +75,5 @@ def evaluate_champion(params: LongloopParams, kept_path: str) -> dict | None:
         return None
     with tempfile.TemporaryDirectory() as tmp:
         model_dir = download_model_dir(name, version, Path(tmp))
-        metrics, _, _ = _evaluate(params, model_dir, kept_path, None)
-    return {"version": version, **{k: metrics[k] for k in (*SCALARS, "by_length")}}
+        metrics, _, _ = _evaluate(params, model_dir, kept_path, None, with_comparisons=False)
+    return {"version": version, **{k: metrics[k] for k in (*SCALARS, "by_length", "robustness")}}

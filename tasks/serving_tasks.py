@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import secrets
+
 from prefect import task
 from prefect.cache_policies import NO_CACHE
 
@@ -17,9 +19,12 @@ from settings.state_paths import StatePaths
 
 @task(name="deploy-serving", cache_policy=NO_CACHE)
 def deploy_serving(params: LongloopParams) -> Deployment:
+    """The pipeline's own deployment; with ``serving.auth_token_env`` set it is guarded by a fresh random token
+    that only this run holds (it is its only client), so no shared secret passes through Prefect."""
     paths = StatePaths.from_params(params)
+    token = secrets.token_urlsafe(32) if params.serving.auth_token_env else None
     return start_serving_process(paths.tracking_uri(params), params.registry.model_name, paths.inference_log,
-                                 params.serving, paths.state / "logs")
+                                 params.serving, paths.state / "logs", auth_token=token)
 
 
 @task(name="await-served-version", cache_policy=NO_CACHE)
@@ -42,7 +47,7 @@ def send_production_traffic(params: LongloopParams, deployment: Deployment, batc
                              [record_from_mapping(r, f"production:{i}", params.data.max_text_chars)
                               for i, r in enumerate(rows)])
     offset = len(read_inference_log(paths.inference_log))
-    sent = send_documents(deployment.url, rows)
+    sent = send_documents(deployment.url, rows, headers=deployment.auth_headers)
     return {**sent, "feedback_path": str(feedback), "log_offset": offset,
             "shifts": list(params.monitoring.production_shifts)}
 

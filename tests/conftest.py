@@ -64,3 +64,11 @@ def mlflow_store(tmp_path: Path):
     configure_tracking(uri, "tests", tmp_path / "artifacts")
     yield uri
     mlflow.set_tracking_uri(None)
+
+
+def pytest_terminal_summary(terminalreporter):
+    from tests.refusal_counts import BAD_INPUTS, COUNTS, TRAVERSAL
+
+    for kind in (BAD_INPUTS, TRAVERSAL):
+        if COUNTS[kind]:
+            terminalreporter.write_line(f"{kind}: {COUNTS[kind]}")

@@ -31,6 +31,14 @@ def test_run_closes_the_loop(project):
     champion = client.get_model_version_by_alias("longloop-classifier", "champion")
     assert str(champion.version) == outcome["promotion"]["champion_version"]
     assert champion.tags["dvc_md5"] in (s["dataset"]["dvc_md5"], outcome["dataset"]["dvc_md5"])
+    # Evaluation goes past accuracy: robustness, OOD detection and the comparisons, with plots in MLflow.
+    ev = s["evaluation"]["challenger"]
+    assert set(ev["robustness"]["perturbations"]) >= {"typos", "character_swaps", "distractor_phrase"}
+    assert 0.0 <= ev["ood_auroc_energy"] <= 1.0 and ev["cpu_seconds_per_1000_documents"] > 0
+    assert set(ev["comparisons"]) >= {"full_context", "first_512_tokens", "tfidf_logistic_regression"}
+    run_id = client.get_model_version("longloop-classifier", "1").run_id
+    plots = {f.path for f in client.list_artifacts(run_id, "plots")}
+    assert {"plots/robustness.png", "plots/long_context_vs_baselines.png", "plots/reliability_diagram.png"} <= plots
     assert len([p for p in (state / "dvc-remote").rglob("*") if p.is_file()]) == 2
     assert list((state / "evidently").rglob("snapshots/*.json"))
     assert (state / "inference" / "requests.jsonl").read_text().count("\n") == 60

@@ -20,3 +20,10 @@ def test_margin_and_calibration_limits():
 
 def test_equal_model_is_not_promoted_with_zero_margin():
     assert not decide(CHAMP, CHAMP, PromotionParams(min_improvement=0.0), True).promote
+
+
+def test_robustness_regression_blocks_promotion():
+    champ = {**CHAMP, "robustness_max_drop": 0.02}
+    brittle = decide({**champ, "macro_f1": 0.9, "robustness_max_drop": 0.2}, champ, P, True)
+    assert not brittle.promote and "robustness regressed" in brittle.reason
+    assert decide({**champ, "macro_f1": 0.9, "robustness_max_drop": 0.05}, champ, P, True).promote

@@ -1,48 +1,20 @@
 """The serving app on a real loopback HTTP server, loading a real registered champion."""
 
 import json
-import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
 import httpx
-import mlflow
 import pytest
-import uvicorn
 
-from registry.model_registry import log_and_register, set_alias
-from serving.app import create_app
-from serving.champion_source import ChampionSource
-from serving.server import free_port
+from registry.model_registry import set_alias
 from settings.params import ServingParams
-from training.model_io import load_model_dir
 
 
 @pytest.fixture
-def server(mlflow_store, trained_model_dir, tmp_path):
-    labels = load_model_dir(trained_model_dir)[0].spec.labels
-    for _ in range(2):
-        with mlflow.start_run():
-            log_and_register(trained_model_dir, "clf", "example", labels, {})
-    set_alias("clf", "champion", "1")
-    sp = ServingParams(max_request_bytes=20_000, max_documents_per_request=8, refresh_seconds=0.3, batch_wait_ms=50)
-    log = tmp_path / "inference.jsonl"
-    app = create_app(ChampionSource(mlflow_store, "clf", refresh_seconds=sp.refresh_seconds), sp, log)
-    port = free_port()
-    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        try:
-            if httpx.get(f"{url}/ready").status_code == 200:
-                break
-        except httpx.HTTPError:
-            time.sleep(0.2)
-    yield url, app, log
-    srv.should_exit = True
-    thread.join(10)
+def server(start_app):
+    return start_app(ServingParams(max_request_bytes=20_000, max_documents_per_request=8, refresh_seconds=0.3,
+                                   batch_wait_ms=50, rate_limit_per_second=None))
 
 
 def test_predicts_logs_redacted_and_batches_concurrent_requests(server):

@@ -1,0 +1,59 @@
+"""The serving app on a real loopback uvicorn server over a real MLflow store holding the tiny trained model."""
+
+import threading
+import time
+
+import httpx
+import mlflow
+import pytest
+import uvicorn
+
+from registry.model_registry import log_and_register, set_alias
+from serving.app import create_app
+from serving.champion_source import ChampionSource
+from serving.server import free_port
+from training.model_io import load_model_dir
+
+
+@pytest.fixture
+def registered_champion(mlflow_store, trained_model_dir):
+    """Two registered versions of the tiny model, version 1 as ``champion``; yields the tracking URI."""
+    labels = load_model_dir(trained_model_dir)[0].spec.labels
+    for _ in range(2):
+        with mlflow.start_run():
+            log_and_register(trained_model_dir, "clf", "example", labels, {})
+    set_alias("clf", "champion", "1")
+    return mlflow_store
+
+
+@pytest.fixture
+def start_app(registered_champion, tmp_path):
+    """``start_app(sp, auth_token=None) -> (url, app, inference_log)``; servers stop at the end of the test."""
+    servers = []
+
+    def start(sp, auth_token=None):
+        log = tmp_path / f"inference-{len(servers)}.jsonl"
+        app = create_app(ChampionSource(registered_champion, "clf", refresh_seconds=sp.refresh_seconds), sp, log,
+                         auth_token=auth_token)
+        port = free_port()
+        srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+        thread = threading.Thread(target=srv.run, daemon=True)
+        thread.start()
+        servers.append((srv, thread))
+        url = f"http://127.0.0.1:{port}"
+        deadline = time.time() + 60
+        while time.time() < deadline:
+            try:
+                if httpx.get(f"{url}/ready").status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.2)
+        else:
+            raise AssertionError("serving app not ready within 60 s")
+        return url, app, log
+
+    yield start
+    for srv, thread in servers:
+        srv.should_exit = True
+        thread.join(10)
