@@ -94,6 +94,7 @@ class ModelParams(_Frozen):
     context_tokens: int = Field(1024, ge=32)
     window_stride: int = Field(896, ge=16)
     attn_implementation: Literal["sdpa", "eager"] = "sdpa"
+    dropout: float = Field(0.1, ge=0, lt=1)  # hidden and head dropout of a model built from scratch
     pretrained_dir: str | None = None
 
     @model_validator(mode="after")

@@ -32,10 +32,10 @@ class ModelSpec:
 
 
 def encoder_config_from_scratch(vocab_size: int, hidden: int, layers: int, heads: int, intermediate: int,
-                                context: int) -> dict:
+                                context: int, dropout: float = 0.1) -> dict:
     cfg = BertConfig(vocab_size=vocab_size, hidden_size=hidden, num_hidden_layers=layers, num_attention_heads=heads,
                      intermediate_size=intermediate, max_position_embeddings=context, type_vocab_size=1,
-                     attention_probs_dropout_prob=0.0, hidden_dropout_prob=0.1)
+                     attention_probs_dropout_prob=0.0, hidden_dropout_prob=dropout)
     return cfg.to_dict()
 
 
@@ -47,7 +47,7 @@ class LongDocumentClassifier(nn.Module):
         config.attention_probs_dropout_prob = 0.0
         self.encoder = AutoModel.from_config(config, attn_implementation=attn_implementation, add_pooling_layer=False)
         hidden = config.hidden_size
-        self.dropout = nn.Dropout(0.1)
+        self.dropout = nn.Dropout(config.hidden_dropout_prob)
         self.head = nn.Linear(hidden, len(spec.labels))
 
     @property

@@ -19,6 +19,7 @@ from settings.params import ModelParams, TrainingParams
 from training.batching import token_budget_batches
 from training.checkpoint import latest_checkpoint, load_checkpoint, prune_checkpoints, save_checkpoint
 from training.collate import collate_windows
+from training.data_parallel import all_reduce_gradients, all_reduce_sums, barrier, rank_and_world
 from training.document_tokenizer import DocumentTokenizer
 from training.inference import predict_documents, window_documents
 from training.model import (LongDocumentClassifier, ModelSpec, encoder_config_from_scratch, init_from_pretrained,
@@ -67,7 +68,7 @@ def build_model(labels: tuple[str, ...], tokenizer: DocumentTokenizer, mp: Model
         encoder = load_pretrained_encoder_config(mp.pretrained_dir, mp.context_tokens)
     else:
         encoder = encoder_config_from_scratch(tokenizer.vocab_size, mp.hidden_size, mp.num_layers, mp.num_heads,
-                                              mp.intermediate_size, mp.context_tokens)
+                                              mp.intermediate_size, mp.context_tokens, mp.dropout)
     spec = ModelSpec(labels=labels, context_tokens=mp.context_tokens, window_stride=mp.window_stride,
                      encoder_config=encoder)
     model = LongDocumentClassifier(spec, attn_implementation=mp.attn_implementation)
@@ -92,9 +93,13 @@ def train_classifier(model: LongDocumentClassifier, tokenizer: DocumentTokenizer
     """Train in place; the best validation weights are loaded into ``model`` at the end.
 
     Checkpoints go to ``work_dir/checkpoints``; if one is there, training resumes from it, replaying the same
-    batch order, so the result equals an uninterrupted run's.
+    batch order, so the result equals an uninterrupted run's. Under torchrun each step's batches are dealt
+    out across ranks (see training.data_parallel); rank 0 alone writes files, logs and shows progress.
     """
     torch.manual_seed(seed)
+    rank, world = rank_and_world()
+    main = rank == 0
+    per_step = tp.grad_accumulation * world
     device = pick_device(tp.device)
     precision = pick_precision(tp.precision, device)
     label_index = {l: i for i, l in enumerate(model.spec.labels)}
@@ -103,7 +108,7 @@ def train_classifier(model: LongDocumentClassifier, tokenizer: DocumentTokenizer
     docs, _ = window_documents(tokenizer, train_texts, model.spec.context_tokens, model.spec.window_stride)
     lengths = [[len(w) for w in d] for d in docs]
     epoch_batches = [token_budget_batches(lengths, tp.token_budget, seed, e) for e in range(tp.epochs)]
-    steps_per_epoch = [math.ceil(len(b) / tp.grad_accumulation) for b in epoch_batches]
+    steps_per_epoch = [math.ceil(len(b) / per_step) for b in epoch_batches]
     total_steps = sum(steps_per_epoch) if tp.max_steps is None else min(tp.max_steps, sum(steps_per_epoch))
 
     model.to(device)
@@ -126,7 +131,9 @@ def train_classifier(model: LongDocumentClassifier, tokenizer: DocumentTokenizer
         resumed_from = state["global_step"]
 
     bar = tqdm(total=total_steps, initial=state["global_step"], desc="train", unit="step", file=sys.stderr,
-               disable=not progress, dynamic_ncols=True)
+               disable=not (progress and main), dynamic_ncols=True)
+    on_step = on_step if main else None
+    params = [p for p in model.parameters() if p.requires_grad]
     autocast = torch.autocast(device.type, dtype=torch.bfloat16, enabled=precision == "bf16")
     started, step_tokens, step_start, step_seconds = time.perf_counter(), 0, time.perf_counter(), 0.0
     epochs_run = state["epoch"]
@@ -135,11 +142,11 @@ def train_classifier(model: LongDocumentClassifier, tokenizer: DocumentTokenizer
         model.train()
         i = state["batch_in_epoch"]
         while i < len(batches) and state["global_step"] < total_steps:
-            group = batches[i:i + tp.grad_accumulation]
+            group = batches[i:i + per_step]
             step_start = time.perf_counter()
             optimizer.zero_grad(set_to_none=True)
             loss_sum, real, padded = 0.0, 0, 0
-            for b in group:
+            for b in group[rank::world]:
                 wb = collate_windows([docs[d] for d in b], tokenizer.pad_id).to(device)
                 with autocast:
                     logits, _ = forward(wb.input_ids, wb.attention_mask, wb.doc_index, wb.n_docs)
@@ -148,6 +155,9 @@ def train_classifier(model: LongDocumentClassifier, tokenizer: DocumentTokenizer
                 loss_sum += float(loss.detach())
                 real += wb.real_tokens
                 padded += wb.padded_tokens
+            all_reduce_gradients(params)
+            loss_sum, real, padded = all_reduce_sums([loss_sum, real, padded], device)
+            real, padded = int(real), int(padded)
             torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
             optimizer.step()
             scheduler.step()
@@ -170,28 +180,29 @@ def train_classifier(model: LongDocumentClassifier, tokenizer: DocumentTokenizer
             bar.set_postfix(loss=f"{loss_sum:.3f}", tok_s=f"{metrics['tokens_per_second']:.0f}")
             bar.update(1)
             if state["global_step"] % tp.checkpoint_every == 0:
-                save_checkpoint(ckpt_dir, state["global_step"], model, optimizer, scheduler, state)
-                prune_checkpoints(ckpt_dir)
+                _checkpoint(main, ckpt_dir, model, optimizer, scheduler, state)
         if i >= len(batches):  # epoch finished: validate, keep the best weights, maybe stop early
             val_loss, val_acc = _validation(model, tokenizer, val_texts, val_y, tp.token_budget)
             if on_step:
                 on_step(state["global_step"], {"val_loss": val_loss, "val_accuracy": val_acc})
             if val_loss < state["best_val_loss"] - 1e-4:
                 state.update(best_val_loss=val_loss, best_val_accuracy=val_acc, bad_epochs=0)
-                _save_weights_atomic(model, best_path)
+                if main:
+                    _save_weights_atomic(model, best_path)
             else:
                 state["bad_epochs"] += 1
                 state["stopped"] = state["bad_epochs"] >= tp.early_stopping_patience
             state["epoch"] += 1
             state["batch_in_epoch"] = 0
             epochs_run = state["epoch"]
-            save_checkpoint(ckpt_dir, state["global_step"], model, optimizer, scheduler, state)
-            prune_checkpoints(ckpt_dir)
+            _checkpoint(main, ckpt_dir, model, optimizer, scheduler, state)
     bar.close()
     if state["best_val_loss"] == float("inf"):  # stopped by max_steps inside the first epoch
         val_loss, val_acc = _validation(model, tokenizer, val_texts, val_y, tp.token_budget)
         state.update(best_val_loss=val_loss, best_val_accuracy=val_acc)
-        _save_weights_atomic(model, best_path)
+        if main:
+            _save_weights_atomic(model, best_path)
+    barrier()  # rank 0's best weights are on disk before anyone reads them
     model.load_state_dict(load_file(str(best_path)))
     elapsed = time.perf_counter() - started
     return TrainResult(steps=state["global_step"], epochs_run=epochs_run, best_val_loss=state["best_val_loss"],
@@ -200,6 +211,13 @@ def train_classifier(model: LongDocumentClassifier, tokenizer: DocumentTokenizer
                        real_token_fraction=state["real_tokens"] / max(1, state["padded_tokens"]),
                        peak_memory_mb=peak_memory_mb(device), device=device.type, precision=precision,
                        resumed_from_step=resumed_from, seconds=elapsed, step_seconds=step_seconds)
+
+
+def _checkpoint(main: bool, ckpt_dir: Path, model, optimizer, scheduler, state: dict) -> None:
+    if main:
+        save_checkpoint(ckpt_dir, state["global_step"], model, optimizer, scheduler, state)
+        prune_checkpoints(ckpt_dir)
+    barrier()
 
 
 def _save_weights_atomic(model: torch.nn.Module, path: Path) -> None:
