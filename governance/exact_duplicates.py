@@ -7,27 +7,26 @@ from collections import defaultdict
 import numpy as np
 
 from corpus.records import Record
-from governance.word_hashing import WordHashes, hash_words, mix64
+from governance.word_hashing import WordHashes, chunk_bounds, hash_words, mix64, word_powers
 
-_WORDS_PER_CHUNK = 1 << 22
+_WORDS_PER_CHUNK = 1 << 18
 
 
 def document_keys(words: WordHashes) -> np.ndarray:
-    """A 64-bit key per document from its word hashes and their positions (equal texts, equal keys)."""
+    """A 64-bit key per document from its word hashes in order (equal texts, equal keys): the polynomial
+    hash of the whole document, as ``ngram_hashes`` computes for an n-gram, mixed with the length."""
     keys = np.zeros(len(words), dtype=np.uint64)
     lengths = words.lengths()
-    lo = 0
-    while lo < len(words):
-        hi = int(np.searchsorted(words.offsets, words.offsets[lo] + _WORDS_PER_CHUNK, side="right"))
-        hi = min(max(hi - 1, lo + 1), len(words))
+    for lo, hi in chunk_bounds(words, _WORDS_PER_CHUNK):
         w0, w1 = int(words.offsets[lo]), int(words.offsets[hi])
-        position = np.arange(w1 - w0, dtype=np.int64) - np.repeat(words.offsets[lo:hi] - w0, lengths[lo:hi])
-        values = mix64(words.hashes[w0:w1] ^ mix64(position.astype(np.uint64) + np.uint64(1)))
         nonempty = np.flatnonzero(lengths[lo:hi] > 0)
-        if len(nonempty):
-            sums = np.add.reduceat(values, (words.offsets[lo:hi] - w0)[nonempty])
-            keys[lo + nonempty] = mix64(sums + lengths[lo:hi][nonempty].astype(np.uint64))
-        lo = hi
+        if len(nonempty) == 0:
+            continue
+        fwd, bwd = word_powers(w1 - w0)
+        starts = (words.offsets[lo:hi] - w0)[nonempty]
+        # sum of h[i] * p**i over each document, then times p**-start: independent of where the document sits
+        sums = np.add.reduceat(words.hashes[w0:w1] * fwd, starts) * bwd[starts]
+        keys[lo + nonempty] = mix64(sums + lengths[lo:hi][nonempty].astype(np.uint64))
     return keys
 
 

@@ -10,10 +10,10 @@ import numpy as np
 from corpus.records import Record
 from corpus.splits import by_split
 from governance.contamination import contamination_hits
-from governance.exact_duplicates import exact_duplicate_groups
+from governance.exact_duplicates import exact_duplicate_index_groups
 from governance.label_leakage import leaky_tokens
 from governance.license_policy import judge_license
-from governance.near_duplicates import near_duplicate_pairs
+from governance.near_duplicates import near_duplicate_indices
 from governance.pii import find_pii
 from governance.word_hashing import WordHashes, hash_words
 from settings.params import GovernanceParams
@@ -43,10 +43,12 @@ def run_gate(records: list[Record], params: GovernanceParams,
     split_of = {r.id: r.split or "train" for r in records}
     checks: dict[str, dict] = {}
     violators: dict[str, str] = {}
-    # Every text check reads the same normalised words, hashed once for the whole dataset.
-    words = hash_words([r.text for r in records])
-    index_of_split = {name: np.array([i for i, r in enumerate(records) if (r.split or "train") == name], dtype=np.int64)
-                      for name in ("train", "validation", "test")}
+    # Every text check reads the same normalised words, hashed once for the whole dataset, in split order
+    # (train, validation, test) so that each split is one contiguous slice of the hashes, not a copy.
+    rank = {"train": 0, "validation": 1, "test": 2}
+    order = np.array(sorted(range(len(records)), key=lambda k: rank[records[k].split or "train"]), dtype=np.int64)
+    words = hash_words([records[i].text for i in order.tolist()])
+    n_train, n_held = len(splits["train"]), len(splits["validation"]) + len(splits["test"])
 
     # Licenses (judged once per distinct spelling)
     judged = {raw: judge_license(raw, params.licenses.allow, params.licenses.deny) for raw in {r.license for r in records}}
@@ -64,10 +66,12 @@ def run_gate(records: list[Record], params: GovernanceParams,
         "denied": denied[:MAX_LISTED], "unknown": unknown[:MAX_LISTED], "quarantined_unknown": len(set_aside)})
 
     # Exact and near duplicates: across splits they are leakage; inside train, redundant copies.
-    exact = exact_duplicate_groups(records, words=words)
-    near = near_duplicate_pairs(records, params.near_duplicates.threshold, params.near_duplicates.num_perm,
-                                params.near_duplicates.shingle_words, words=words)
-    pairs = [(g[0].id, other.id, 1.0) for g in exact for other in g[1:]] + [(p.a, p.b, p.jaccard) for p in near]
+    exact = sorted(sorted(order[g].tolist()) for g in exact_duplicate_index_groups(words))
+    nd = params.near_duplicates
+    near = sorted((*sorted((int(order[i]), int(order[j]))), jac) for i, j, jac in
+                  near_duplicate_indices(words, nd.threshold, nd.num_perm, nd.shingle_words))
+    pairs = [(records[g[0]].id, records[other].id, 1.0) for g in exact for other in g[1:]] + \
+            [(records[i].id, records[j].id, jac) for i, j, jac in near]
     leak_pairs, train_dups, seen = [], [], set()
     for a, b, score in pairs:
         if (a, b) in seen or (b, a) in seen:
@@ -84,13 +88,13 @@ def run_gate(records: list[Record], params: GovernanceParams,
 
     # Contamination of training text by evaluation and benchmark text
     held_out = splits["validation"] + splits["test"] + list(benchmarks or [])
-    held_out_words = words.subset(np.concatenate([index_of_split["validation"], index_of_split["test"]]))
+    held_out_words = words.slice(n_train, n_train + n_held)
     if benchmarks:
         bench = hash_words([r.text for r in benchmarks])
         held_out_words = WordHashes(np.concatenate([held_out_words.hashes, bench.hashes]),
                                     np.concatenate([held_out_words.offsets, held_out_words.offsets[-1] + bench.offsets[1:]]),
                                     np.concatenate([held_out_words.id_like, bench.id_like]))
-    train_words = words.subset(index_of_split["train"])
+    train_words = words.slice(0, n_train)
     hits = contamination_hits(splits["train"], held_out, params.contamination.ngram,
                               params.contamination.min_shared_ngrams, train_words=train_words,
                               eval_words=held_out_words)

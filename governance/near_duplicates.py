@@ -21,10 +21,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from corpus.records import Record
-from governance.word_hashing import WordHashes, hash_words, mix64, ngram_hashes
+from governance.word_hashing import WordHashes, hash_words, mix64, ngram_chunks, ngram_hashes
 
 _EMPTY = np.iinfo(np.uint64).max
-_DOCS_PER_SKETCH_CHUNK = 4096
 
 
 @dataclass(frozen=True)
@@ -49,15 +48,18 @@ def minhash_sketches(words: WordHashes, shingle_words: int, num_perm: int, seed:
     salt = mix64(np.array([seed], dtype=np.uint64))[0]  # xor with a constant: another random order of the hashes
     sketches = np.empty((len(words), num_perm), dtype=np.uint64)
     cols = np.arange(num_perm)
-    for lo in range(0, len(words), _DOCS_PER_SKETCH_CHUNK):
-        hi = min(lo + _DOCS_PER_SKETCH_CHUNK, len(words))
-        part = words.subset(np.arange(lo, hi))
-        shingles, offsets = ngram_hashes(part, shingle_words, short_docs_whole=True)
+    log2 = num_perm.bit_length() - 1
+    for lo, hi, shingles, offsets in ngram_chunks(words, shingle_words, short_docs_whole=True):
         h = shingles ^ salt
-        doc = np.repeat(np.arange(hi - lo), np.diff(offsets))
-        bins = ((h >> np.uint64(32)) * np.uint64(num_perm)) >> np.uint64(32)  # multiply-shift: any num_perm
+        doc = np.repeat(np.arange(hi - lo, dtype=np.int64), np.diff(offsets))
+        if num_perm == 1 << log2:  # the top bits pick the bin
+            slot = (h >> np.uint64(64 - log2)).view(np.int64) if log2 else np.zeros(len(h), dtype=np.int64)
+            slot += doc << log2
+        else:  # multiply-shift: any num_perm
+            slot = (((h >> np.uint64(32)) * np.uint64(num_perm)) >> np.uint64(32)).view(np.int64)
+            slot += doc * num_perm
         sk = np.full((hi - lo) * num_perm, _EMPTY, dtype=np.uint64)
-        np.minimum.at(sk, doc * num_perm + bins.astype(np.int64), h)
+        np.minimum.at(sk, slot, h)
         sk = sk.reshape(hi - lo, num_perm)
         empty = sk == _EMPTY
         if empty.any():
@@ -75,45 +77,68 @@ def minhash_sketches(words: WordHashes, shingle_words: int, num_perm: int, seed:
     return sketches
 
 
+def _sorted_unique(values: np.ndarray) -> np.ndarray:
+    """Distinct values, sorted (numpy's own ``np.unique`` takes a hashing path that is far slower here)."""
+    values = np.sort(values)
+    if len(values) < 2:
+        return values
+    keep = np.empty(len(values), dtype=bool)
+    keep[0] = True
+    np.not_equal(values[1:], values[:-1], out=keep[1:])
+    return values[keep]
+
+
 def candidate_pairs(sketches: np.ndarray, bands: int, rows: int) -> np.ndarray:
-    """Pairs (i < j) of documents that agree on at least one whole band; shape (pairs, 2)."""
+    """Pairs (i < j) of documents that agree on at least one whole band; shape (pairs, 2).
+
+    Each (band key, document) is packed into one 64-bit value, the band key's top bits above the
+    document number, so one plain sort groups the documents by band key (no argsort). Cutting the key
+    can only merge groups, i.e. add candidates, which verification then rejects; it never loses a pair.
+    """
     n = len(sketches)
     if n < 2:
         return np.zeros((0, 2), dtype=np.int64)
     weights = mix64(np.arange(1, rows + 1, dtype=np.uint64))
     used = sketches[:, :bands * rows].reshape(n, bands, rows)
     keys = mix64((used * weights).sum(axis=2, dtype=np.uint64) + np.arange(bands, dtype=np.uint64))
-    keys[sketches[:, 0] == _EMPTY] = 0  # documents without a single word take part in no band
-    flat = keys.ravel()
-    docs = np.repeat(np.arange(n), bands)
-    keep = flat != 0
-    flat, docs = flat[keep], docs[keep]
-    order = np.argsort(flat)
-    flat, docs = flat[order], docs[order]
-    same = np.flatnonzero(flat[1:] == flat[:-1])
-    if same.size == 0:
+    keep_doc = sketches[:, 0] != _EMPTY  # documents without a single word take part in no band
+    doc_bits = max(1, int(n - 1).bit_length())
+    low = np.uint64((1 << doc_bits) - 1)
+    packed = (keys[keep_doc] & ~low) | np.flatnonzero(keep_doc).astype(np.uint64)[:, None]
+    packed = np.sort(packed.ravel())
+    group = packed >> np.uint64(doc_bits)
+    docs = (packed & low).view(np.int64)
+    boundary = np.empty(len(group) + 1, dtype=bool)
+    boundary[0] = boundary[-1] = True
+    np.not_equal(group[1:], group[:-1], out=boundary[1:-1])
+    if boundary.all():
         return np.zeros((0, 2), dtype=np.int64)
-    # Runs of equal band keys: the pairs of a run of two directly, longer runs (rare) member by member.
-    boundary = np.concatenate(([True], flat[1:] != flat[:-1], [True]))
-    run_start = np.flatnonzero(boundary[:-1])
-    run_len = np.diff(np.flatnonzero(boundary))
+    # Runs of equal band keys (documents ascending inside a run): pairs of a run of two directly,
+    # longer runs (rare) member by member.
+    edges = np.flatnonzero(boundary)
+    run_start, run_len = edges[:-1], np.diff(edges)
     twos = run_start[run_len == 2]
     pairs = [np.stack([docs[twos], docs[twos + 1]], axis=1)]
-    for s, k in zip(run_start[run_len > 2], run_len[run_len > 2]):
-        members = np.unique(docs[s:s + k])
+    for s, k in zip(run_start[run_len > 2].tolist(), run_len[run_len > 2].tolist()):
+        members = _sorted_unique(docs[s:s + k])
         a, b = np.triu_indices(len(members), 1)
         pairs.append(np.stack([members[a], members[b]], axis=1))
-    allp = np.sort(np.concatenate(pairs), axis=1)
+    allp = np.concatenate(pairs)
     allp = allp[allp[:, 0] != allp[:, 1]]
-    keys = np.unique(allp[:, 0] * n + allp[:, 1])
+    keys = _sorted_unique(allp[:, 0] * n + allp[:, 1])
     return np.stack([keys // n, keys % n], axis=1)
 
 
 def shingle_sets(words: WordHashes, docs: np.ndarray, shingle_words: int) -> dict[int, np.ndarray]:
-    """Sorted distinct shingle hashes of the given documents."""
-    docs = np.unique(docs)
-    shingles, offsets = ngram_hashes(words.subset(docs), shingle_words, short_docs_whole=True)
-    return {int(d): np.unique(shingles[offsets[i]:offsets[i + 1]]) for i, d in enumerate(docs)}
+    """Sorted distinct shingle hashes of the given documents (a few hundred at a time: small arrays)."""
+    docs = _sorted_unique(np.asarray(docs, dtype=np.int64))
+    sets = {}
+    for k in range(0, len(docs), 256):
+        block = docs[k:k + 256]
+        shingles, offsets = ngram_hashes(words.subset(block), shingle_words, short_docs_whole=True)
+        for i, d in enumerate(block.tolist()):
+            sets[d] = _sorted_unique(shingles[offsets[i]:offsets[i + 1]])
+    return sets
 
 
 def verified_pairs(words: WordHashes, candidates: np.ndarray, threshold: float,
@@ -125,10 +150,14 @@ def verified_pairs(words: WordHashes, candidates: np.ndarray, threshold: float,
     out = []
     for i, j in candidates.tolist():
         a, b = sets[i], sets[j]
-        small, large = (len(a), len(b)) if len(a) <= len(b) else (len(b), len(a))
-        if small < threshold * large:  # Jaccard <= small / large: cannot reach the threshold
+        if len(a) > len(b):
+            a, b = b, a
+        if len(a) < threshold * len(b) or len(a) == 0:  # Jaccard <= small / large: cannot reach the threshold
             continue
-        inter = len(np.intersect1d(a, b, assume_unique=True))
+        # both distinct: a value in both sits twice, side by side, in their sorted union
+        both = np.concatenate((a, b))
+        both.sort()
+        inter = int(np.count_nonzero(both[1:] == both[:-1]))
         jac = inter / max(1, len(a) + len(b) - inter)
         if jac >= threshold:
             out.append((i, j, round(jac, 4)))

@@ -12,9 +12,10 @@ import sys
 from pathlib import Path
 
 from corpus.records import DataError
+from longloop.state_lock import StateBusy
 from settings.params import ConfigError, LongloopParams, load_params
 
-EXIT_OK, EXIT_BLOCKED, EXIT_BAD_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
+EXIT_OK, EXIT_BLOCKED, EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_BUSY = 0, 1, 2, 3, 4
 
 
 class UsageError(Exception):
@@ -82,9 +83,12 @@ def cmd_run(args) -> int:
                            quarantine=params.data.on_bad_record == "quarantine")
         check_trainable(assign_splits(res.records, params.data.split.validation, params.data.split.test,
                                       params.project.seed), args.data)
-    from flows.pipeline import pipeline
+    from longloop.state_lock import state_lock
 
-    summary = pipeline(params, data_path=str(Path(args.data).resolve()) if args.data else None)
+    with state_lock(StatePaths.from_params(params).state, params.project.lock_wait_seconds, "run"):
+        from flows.pipeline import pipeline
+
+        summary = pipeline(params, data_path=str(Path(args.data).resolve()) if args.data else None)
     if summary["blocked"]:
         _print(summary, args.json, f"governance gate blocked the dataset: {'; '.join(summary['governance']['reasons'])}")
         return EXIT_BLOCKED
@@ -253,13 +257,17 @@ def cmd_rollback(args) -> int:
     from registry.tracking import configure_tracking_for
     from settings.state_paths import StatePaths
 
+    from longloop.state_lock import state_lock
+
     paths = StatePaths.from_params(params)
     configure_tracking_for(params)
-    try:
-        old, new = rollback_champion(params.registry.model_name)
-    except ValueError as exc:
-        raise DataError(str(exc)) from None
-    entry = record_move(paths.ledger, params.registry.model_name, "champion", old, new, args.reason, action="rollback")
+    with state_lock(paths.state, params.project.lock_wait_seconds, "rollback"):
+        try:
+            old, new = rollback_champion(params.registry.model_name)
+        except ValueError as exc:
+            raise DataError(str(exc)) from None
+        entry = record_move(paths.ledger, params.registry.model_name, "champion", old, new, args.reason,
+                            action="rollback")
     _print(entry, args.json, f"champion rolled back from v{old} to v{new}")
     return EXIT_OK
 
@@ -348,6 +356,9 @@ def main(argv: list[str] | None = None) -> int:
     except (ConfigError, DataError) as exc:
         print(f"longloop: {_one_line(str(exc))}", file=sys.stderr)
         return EXIT_BAD_INPUT
+    except StateBusy as exc:
+        print(f"longloop: {_one_line(str(exc))}", file=sys.stderr)
+        return EXIT_BUSY
     except KeyboardInterrupt:
         print("longloop: interrupted", file=sys.stderr)
         return 130

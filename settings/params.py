@@ -27,6 +27,8 @@ class ProjectParams(_Frozen):
     name: str = "longloop"
     seed: int = 7
     state_dir: str = ".longloop"
+    # How long `longloop run` / `rollback` wait for another run holding the same state folder (0: fail at once).
+    lock_wait_seconds: float = Field(0, ge=0, le=86_400)
 
     @field_validator("state_dir")
     @classmethod

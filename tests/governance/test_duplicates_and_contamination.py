@@ -53,3 +53,62 @@ def test_gate_checks_training_text_against_a_registered_benchmark_set():
     report, _ = run_gate(records, GovernanceParams(), benchmarks=bench)
     assert clean.checks["contamination"]["violations"] == 0
     assert [(h["train_id"], h["eval_id"]) for h in report.checks["contamination"]["hits"]] == [(records[first_train].id, "b4")]
+
+
+def _direct_contamination(train_texts, eval_texts, n=13, min_shared=10):
+    """The definition, in plain Python: distinct n-grams, each owned by the first evaluation text holding it."""
+    from governance.text_normalization import normalized_words
+
+    def grams(text):
+        w = normalized_words(text)
+        return {tuple(w[k:k + n]) for k in range(len(w) - n + 1)}
+
+    eval_sets = [grams(t) for t in eval_texts]
+    owner = {}
+    for e, s in enumerate(eval_sets):
+        for g in s:
+            owner.setdefault(g, e)
+    hits = []
+    for t, text in enumerate(train_texts):
+        counts = {}
+        for g in grams(text):
+            if g in owner:
+                counts[owner[g]] = counts.get(owner[g], 0) + 1
+        for e in sorted(counts):
+            k = counts[e]
+            if k >= min(min_shared, len(eval_sets[e])):
+                hits.append((t, e, k, round(k / max(1, len(eval_sets[e])), 4)))
+    return hits
+
+
+def test_contamination_equals_the_direct_count():
+    import numpy as np
+
+    from governance.contamination import contamination_indices
+    from governance.word_hashing import hash_words
+
+    rng = np.random.default_rng(3)
+    evaluation = [d["text"] for d in generate_corpus(25, seed=9, stream=1, median_tokens=150)]
+    evaluation.insert(0, " ".join(evaluation[5].split()[:16]))  # a short text (4 n-grams), first: it owns them
+    evaluation.append(evaluation[2])  # a copy: the earlier one owns its n-grams
+    train = [d["text"] for d in generate_corpus(40, seed=9, stream=2, median_tokens=150)]
+    for t in range(0, 40, 2):  # passages of 5 to 40 words (below, at and above the threshold) spliced in
+        src = evaluation[int(rng.integers(len(evaluation)))].split()
+        length = int(rng.integers(5, 41))
+        at = int(rng.integers(0, max(1, len(src) - length)))
+        words = train[t].split()
+        cut = int(rng.integers(len(words)))
+        train[t] = " ".join(words[:cut] + src[at:at + length] + words[cut:])
+    train.append(evaluation[0])  # the short text itself
+    expected = _direct_contamination(train, evaluation)
+    assert len(expected) >= 8 and (40, 0, 4, 1.0) in expected  # the short text's rule is exercised
+    got = contamination_indices(hash_words(train), hash_words(evaluation))
+    assert got == expected
+
+
+def test_contamination_when_training_shares_far_more_ngrams_than_evaluation_holds():
+    evaluation = [_rec("e0", generate_corpus(1, seed=12, median_tokens=100)[0]["text"], "test")]
+    train = [_rec(f"t{i}", evaluation[0].text + f" tail {i}") for i in range(60)]
+    hits = contamination_hits(train, evaluation)
+    assert [h.train_id for h in hits] == [f"t{i}" for i in range(60)]
+    assert {h.eval_coverage for h in hits} == {1.0}

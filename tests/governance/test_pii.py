@@ -22,3 +22,15 @@ def test_redaction_keeps_offsets_consistent():
     red, moved = redact(text)
     assert red == "write to [EMAIL] or call [PHONE]."
     assert [red[f.start:f.end] for f in moved] == ["[EMAIL]", "[PHONE]"]
+
+
+def test_a_long_private_key_block_is_found_whole_by_the_prefiltered_scan():
+    from governance.pii import find_pii, find_pii_full
+
+    body = "\n".join(["QkVHSUxvcGVuc" * 5] * 30)  # 2,000 characters without a trigger between the markers
+    text = "intro words here " + "-----BEGIN OPENSSH PRIVATE KEY-----\n" + body + "\n-----END OPENSSH PRIVATE KEY-----" \
+        + " mail me at someone@example.org " + "filler " * 300 + " call +44 20 7946 0958 now"
+    found = find_pii(text)
+    assert found == find_pii_full(text)
+    assert [f.kind for f in found] == ["private_key", "email", "phone"]
+    assert text[found[0].start:found[0].end].endswith("-----END OPENSSH PRIVATE KEY-----")

@@ -39,3 +39,11 @@ def test_ngram_hashes_match_python_ngrams_and_subsets_keep_documents():
         assert len(set(seen.values())) == len(seen)
     part = words.subset(np.array([5, 1, 63]))
     assert [part.doc(k).tolist() for k in range(3)] == [words.doc(i).tolist() for i in (5, 1, 63)]
+
+
+def test_texts_with_more_words_than_expected_grow_the_output():
+    texts = ["a b " * 3000, "¼" * 2000, "Hello there"]  # a word per two characters; NFKC turns ¼ into 1⁄4
+    words = hash_words(texts, threads=2)
+    assert [len(words.doc(i)) for i in range(3)] == [len(normalized_words(t)) for t in texts]
+    alone = [hash_words([t], threads=1).hashes.tolist() for t in texts]
+    assert [words.doc(i).tolist() for i in range(3)] == alone
