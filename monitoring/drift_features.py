@@ -3,11 +3,27 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from collections import Counter
 
 import numpy as np
 
 from governance.text_normalization import normalized_words
+
+# Word characters that are neither decimal digits nor the underscore: letters, plus numeric signs such as
+# "½" or "²" (filtered out afterwards, when there are any).
+_NOT_LETTER = re.compile(r"[\W\d_]+", re.UNICODE)
+# ASCII characters that are not word characters, mapped to spaces: on ASCII text, lower-casing, this
+# translation and ``str.split`` give exactly ``normalized_words`` (NFKC and case folding reduce to ``lower``
+# there), about four times faster than the Unicode regular expression.
+_ASCII_NON_WORD = str.maketrans({chr(i): " " for i in range(128) if not (chr(i).isalnum() or chr(i) == "_")})
+
+
+def document_words(text: str) -> list[str]:
+    """``normalized_words(text)``, with a fast path for ASCII text."""
+    if text.isascii():
+        return text.lower().translate(_ASCII_NON_WORD).split()
+    return normalized_words(text)
 
 
 def training_vocabulary(texts: list[str], max_words: int = 100_000) -> list[str]:
@@ -19,19 +35,48 @@ def _bucket(word: str, buckets: int) -> int:
     return int.from_bytes(hashlib.blake2b(word.encode(), digest_size=4).digest(), "big") % buckets
 
 
+def non_ascii_letter_share(text: str) -> float:
+    """Share of a text's letters outside ASCII (0 when it has no letters)."""
+    if text.isascii():
+        return 0.0
+    letters = _NOT_LETTER.sub("", text)
+    if not letters.isalpha():
+        letters = "".join(filter(str.isalpha, letters))
+    if not letters:
+        return 0.0
+    return 1.0 - len(letters.encode("ascii", "ignore")) / len(letters)
+
+
 def document_features(rows: list[dict], vocabulary: set[str], context_tokens: int, buckets: int) -> dict[str, np.ndarray]:
-    """Rows carry ``text``, ``n_tokens`` and optionally ``label``, ``prediction``, ``confidence``, ``embedding``."""
+    """Rows carry ``text``, ``n_tokens`` and optionally ``label``, ``prediction``, ``confidence``, ``embedding``.
+
+    Each distinct word is hashed and looked up once per call, and the bags are filled by one ``bincount``
+    over (document, bucket) pairs, so a 10,000-document window costs about a regex split and a ``Counter``
+    per document.
+    """
     n = len(rows)
-    words = [normalized_words(r["text"]) for r in rows]
-    bag = np.zeros((n, buckets), dtype=np.float32)
-    oov = np.zeros(n)
-    for i, ws in enumerate(words):
-        if ws:
-            oov[i] = sum(w not in vocabulary for w in ws) / len(ws)
-            idx = np.fromiter((_bucket(w, buckets) for w in ws), dtype=np.int64, count=len(ws))
-            bag[i] = np.bincount(idx, minlength=buckets) / len(ws)
-    letters = [[c for c in r["text"] if c.isalpha()] for r in rows]
-    non_ascii = np.array([sum(ord(c) > 127 for c in ls) / len(ls) if ls else 0.0 for ls in letters])
+    word_id: dict[str, int] = {}
+    ids: list[int] = []
+    counts: list[int] = []
+    distinct = np.zeros(n, dtype=np.int64)
+    totals = np.zeros(n)
+    for i, r in enumerate(rows):
+        c = Counter(document_words(r["text"]))
+        distinct[i] = len(c)
+        totals[i] = sum(c.values())
+        ids.extend([word_id.setdefault(w, len(word_id)) for w in c])
+        counts.extend(c.values())
+    words = list(word_id)
+    bucket = np.fromiter((_bucket(w, buckets) for w in words), dtype=np.int64, count=len(words))
+    unknown = np.fromiter((w not in vocabulary for w in words), dtype=bool, count=len(words))
+    idx = np.asarray(ids, dtype=np.int64)
+    cnt = np.asarray(counts, dtype=np.float64)
+    doc = np.repeat(np.arange(n), distinct)
+    denom = np.maximum(totals, 1.0)
+    oov = np.bincount(doc, weights=cnt * unknown[idx], minlength=n) / denom
+    bag = (np.bincount(doc * buckets + bucket[idx], weights=cnt, minlength=n * buckets).reshape(n, buckets)
+           / denom[:, None]).astype(np.float32)
+    non_ascii = np.array([non_ascii_letter_share(r["text"]) for r in rows], dtype=np.float64)
     n_tokens = np.array([r["n_tokens"] for r in rows], dtype=np.float64)
     feats = {
         "log_tokens": np.log1p(n_tokens),

@@ -1,0 +1,306 @@
+"""Drift detection calibration: longloop's detector against Evidently's ``DataDriftPreset``, same windows.
+
+Prints one JSON object:
+
+- ``false_alarm``: the share of no-drift windows flagged as drift, at window sizes 200, 500 and 2,000
+  (``--replicates`` windows each, default 200), with a Clopper-Pearson 95% interval. A no-drift window is
+  drawn from a fresh stream of the demo generator (same language, same label prior, same length
+  distribution) and compared with a fixed reference from another stream.
+- ``power``: the share of drifted 500-document windows flagged, for: 10% of the documents out of domain
+  (another script: the generator's "alphabet" shift; another language: another generator seed), 20% another
+  language, a 50/50 -> 10/90 label-prior shift, and a length shift (the generator's "longer", 4x the median).
+- ``timing``: a 10,000-document drift window (10% another language) through the drift job's own entry point
+  (``monitoring.drift_job.run_drift_check``: features of the reference and the window, then the detector),
+  and Evidently's preset on the same window.
+
+What each detector sees:
+
+- longloop: ``detect_drift`` with ``alpha``, ``permutations`` and ``hash_buckets`` from ``params.yaml``, on the
+  per-document features of ``monitoring.drift_features`` (length, truncation at the model's context, OOV
+  rate against a training vocabulary, non-ASCII letter share, hashed word frequencies) and the predicted
+  label. No model is trained: the "prediction" is a deterministic stand-in, the class whose demo label
+  markers occur in the document (a document with no marker, e.g. out of domain, gets a class from a hash of
+  its text), so both detectors see the same predictions and an out-of-domain document does not shift the
+  prediction mix. There are no embeddings, so the embedding check is absent. Current windows carry no
+  feedback labels (the inference log has none), so the label-prior shift is seen through predictions.
+- Evidently (``evidently_features``): ``Report([DataDriftPreset()])`` with its defaults on the columns the drift
+  job hands it (``monitoring.evidently_dashboard.feature_frame``): ``log_tokens``, ``oov_rate``,
+  ``non_ascii_rate`` as numerical and ``prediction`` as categorical columns; its dataset verdict is
+  "drift" when at least half of the columns drift (``DriftedColumnsCount`` share >= 0.5, the preset's
+  ``drift_share``). Fewer replicates (``--evidently-replicates``): a report costs about a second.
+- Evidently (``evidently_text``): the same plus the raw ``text`` as a text column (its domain-classifier text
+  drift), on ``--evidently-text-replicates`` windows of the 20%-other-language case and on the timing window.
+
+Replicates are cheap by construction: each pool of fresh documents (no-drift stream, shifted streams) is
+generated and featurised once, and every window is a sample without replacement from its pool, so documents
+recur across replicates (never inside a window). Pool sizes are printed. Generating and featurising the
+pools is not part of any figure.
+
+Usage: ``python benchmarks/drift_calibration.py [--replicates 200] [--evidently-replicates 40]
+[--evidently-text-replicates 5] [--quick]``. The full run takes about ten minutes on 2 cores.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import sys
+import time
+import warnings
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from corpus.demo_corpus import _Language, generate_corpus  # noqa: E402
+from monitoring.drift_detector import detect_drift  # noqa: E402
+from monitoring.drift_features import document_features, document_words, training_vocabulary  # noqa: E402
+from monitoring.drift_job import run_drift_check  # noqa: E402
+from monitoring.evidently_dashboard import feature_frame  # noqa: E402
+from settings.params import load_params  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+FA_SIZES = (200, 500, 2000)
+POWER_WINDOW = 500
+GOAL_FALSE_ALARM = 0.05
+GOAL_POWER = 0.9
+GOAL_SECONDS_10K = 10.0
+
+
+def _log(msg: str) -> None:
+    print(f"[drift-calibration] {msg}", file=sys.stderr, flush=True)
+
+
+def stand_in_predictions(records: list[dict], seed: int, n_labels: int = 2) -> list[str]:
+    """The class whose label markers (of the seed's language) occur in the text; a hash of the text if none."""
+    lang = _Language(seed, n_labels)
+    markers = [set(m) for m in lang.markers]
+    out = []
+    for r in records:
+        words = set(document_words(r["text"]))
+        hits = [k for k, m in enumerate(markers) if words & m]
+        if len(hits) == 1:
+            out.append(lang.labels[hits[0]])
+        else:
+            h = int.from_bytes(hashlib.blake2b(r["text"].encode(), digest_size=4).digest(), "big")
+            out.append(lang.labels[h % n_labels])
+    return out
+
+
+class Pool:
+    """Documents of one stream with their features, computed once; windows are index samples."""
+
+    def __init__(self, name: str, records: list[dict], predictions: list[str], vocab: set[str],
+                 context_tokens: int, buckets: int):
+        self.name = name
+        self.rows = [{"text": r["text"], "n_tokens": len(r["text"].split()), "prediction": p}
+                     for r, p in zip(records, predictions)]
+        self.feats = document_features(self.rows, vocab, context_tokens, buckets)
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+
+def _window(parts: list[tuple[Pool, int]], rng: np.random.Generator) -> tuple[dict, list[dict]]:
+    feats: dict[str, list] = {}
+    rows: list[dict] = []
+    for pool, k in parts:
+        idx = rng.choice(len(pool), size=k, replace=False)
+        for key, arr in pool.feats.items():
+            feats.setdefault(key, []).append(arr[idx])
+        rows += [pool.rows[i] for i in idx]
+    return {k: np.concatenate(v) for k, v in feats.items()}, rows
+
+
+def _evidently_verdict(ref_rows: list[dict], ref_f: dict, cur_rows: list[dict], cur_f: dict,
+                       with_text: bool) -> dict:
+    from evidently import DataDefinition, Dataset, Report
+    from evidently.presets import DataDriftPreset
+
+    ref, cur = feature_frame(ref_f, ref_rows), feature_frame(cur_f, cur_rows)
+    numeric = [c for c in ("log_tokens", "oov_rate", "non_ascii_rate", "confidence") if c in ref.columns]
+    text = []
+    if with_text:
+        ref["text"], cur["text"] = [r["text"] for r in ref_rows], [r["text"] for r in cur_rows]
+        text = ["text"]
+    definition = DataDefinition(numerical_columns=numeric, categorical_columns=["prediction"], text_columns=text)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        snap = Report([DataDriftPreset()]).run(Dataset.from_pandas(cur, data_definition=definition),
+                                               Dataset.from_pandas(ref, data_definition=definition))
+    share, columns = None, {}
+    for m in snap.dict()["metrics"]:
+        if m["config"]["type"].endswith("DriftedColumnsCount"):
+            share = float(m["value"]["share"])
+        elif m["config"]["type"].endswith("ValueDrift"):
+            columns[m["config"]["column"]] = {"method": m["config"].get("method"), "value": m["value"],
+                                              "threshold": m["config"].get("threshold")}
+    return {"drift": share is not None and share >= 0.5, "drifted_share": share, "columns": columns}
+
+
+def _rate(hits: int, n: int) -> dict:
+    from scipy.stats import binomtest
+
+    if n == 0:
+        return {"rate": None, "hits": 0, "n": 0}
+    ci = binomtest(hits, n).proportion_ci(confidence_level=0.95, method="exact")
+    return {"rate": round(hits / n, 4), "hits": hits, "n": n, "ci95": [round(ci.low, 4), round(ci.high, 4)]}
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--replicates", type=int, default=200, help="longloop windows per setting")
+    ap.add_argument("--evidently-replicates", type=int, default=40, help="Evidently (features) windows per setting")
+    ap.add_argument("--evidently-text-replicates", type=int, default=5,
+                    help="Evidently with the text column: windows of the 20%%-other-language case")
+    ap.add_argument("--reference", type=int, default=1000, help="documents in the fixed reference")
+    ap.add_argument("--pool", type=int, default=10_000, help="fresh no-drift documents to sample windows from")
+    ap.add_argument("--seed", type=int, default=7, help="the demo language")
+    ap.add_argument("--quick", action="store_true", help="small pools and replicates: a smoke run of a minute or two")
+    ap.add_argument("--config", default=str(ROOT / "params.yaml"))
+    args = ap.parse_args()
+    if args.quick:
+        args.replicates, args.evidently_replicates, args.evidently_text_replicates = 30, 5, 0
+        args.reference, args.pool = 400, 2500
+    params = load_params(args.config)
+    mp, context = params.monitoring, params.model.context_tokens
+    seed = args.seed
+    other_seed = seed + 1
+    shifted_pool = max(POWER_WINDOW * 2, args.pool // 5)
+    t0 = time.perf_counter()
+
+    _log("generating and featurising pools")
+    vocab = set(training_vocabulary([r["text"] for r in generate_corpus(2000, seed=seed, stream=0)]))
+
+    def pool(name, n, s, stream, shifts=()):
+        recs = generate_corpus(n, seed=s, stream=stream, shifts=shifts)
+        return Pool(name, recs, stand_in_predictions(recs, seed), vocab, context, mp.hash_buckets)
+
+    reference = pool("reference", args.reference, seed, 1)
+    null = pool("no_drift", args.pool, seed, 2)
+    alphabet = pool("alphabet", shifted_pool // 2, seed, 3, ("alphabet",))
+    other = pool("other_language", shifted_pool, other_seed, 4)
+    label_prior = pool("label_prior", shifted_pool, seed, 5, ("label_prior",))
+    longer = pool("longer", shifted_pool // 2, seed, 6, ("longer",))
+    setup_s = time.perf_counter() - t0
+    _log(f"pools ready in {setup_s:.0f} s")
+
+    def run(parts_fn, n_long: int, n_evid: int, tag: int, with_text_n: int = 0) -> dict:
+        rng = np.random.default_rng([seed, tag])
+        hits = ev_hits = ev_n = tx_hits = 0
+        per_check: dict[str, int] = {}
+        t_long = t_ev = 0.0
+        for i in range(max(n_long, n_evid, with_text_n)):
+            cur_f, cur_rows = _window(parts_fn(), rng)
+            if i < n_long:
+                t = time.perf_counter()
+                res = detect_drift(reference.feats, cur_f, reference.rows, cur_rows, mp.alpha, mp.permutations, seed=i)
+                t_long += time.perf_counter() - t
+                hits += res.drift_detected
+                for name, c in res.checks.items():
+                    per_check[name] = per_check.get(name, 0) + bool(c["drift"])
+            if i < n_evid:
+                t = time.perf_counter()
+                ev_hits += _evidently_verdict(reference.rows, reference.feats, cur_rows, cur_f, False)["drift"]
+                t_ev += time.perf_counter() - t
+                ev_n += 1
+            if i < with_text_n:
+                tx_hits += _evidently_verdict(reference.rows, reference.feats, cur_rows, cur_f, True)["drift"]
+        out = {"longloop": {**_rate(hits, n_long), "per_check_alarms": per_check,
+                            "mean_seconds": round(t_long / max(n_long, 1), 4)},
+               "evidently_features": {**_rate(ev_hits, ev_n), "mean_seconds": round(t_ev / max(ev_n, 1), 3)}}
+        if with_text_n:
+            out["evidently_text"] = _rate(tx_hits, with_text_n)
+        return out
+
+    result: dict = {"benchmark": "drift_calibration", "alpha": mp.alpha, "permutations_floor": mp.permutations,
+                    "hash_buckets": mp.hash_buckets, "context_tokens": context, "cpu_count": os.cpu_count(),
+                    "load_average_start": [round(x, 2) for x in os.getloadavg()],
+                    "pools": {p.name: len(p) for p in (reference, null, alphabet, other, label_prior, longer)},
+                    "windows_resample_pools": "each window samples its pool without replacement; documents "
+                                              "recur across replicates, never inside a window",
+                    "prediction_stand_in": "class whose demo label markers occur in the text, else a hash of "
+                                           "the text; no trained model, no embeddings",
+                    "evidently_features_columns": ["log_tokens", "oov_rate", "non_ascii_rate", "prediction"],
+                    "evidently_text_columns": ["log_tokens", "oov_rate", "non_ascii_rate", "prediction", "text"],
+                    "setup_seconds": round(setup_s, 1)}
+
+    result["false_alarm"] = {}
+    for k, size in enumerate(FA_SIZES):
+        _log(f"false alarms at window {size}")
+        result["false_alarm"][str(size)] = run(lambda size=size: [(null, size)], args.replicates,
+                                               args.evidently_replicates, 100 + k)
+
+    n_mix10, n_mix20 = POWER_WINDOW // 10, POWER_WINDOW // 5
+    scenarios = {
+        "ood_10pct_alphabet": lambda: [(null, POWER_WINDOW - n_mix10), (alphabet, n_mix10)],
+        "ood_10pct_other_language": lambda: [(null, POWER_WINDOW - n_mix10), (other, n_mix10)],
+        "ood_20pct_other_language": lambda: [(null, POWER_WINDOW - n_mix20), (other, n_mix20)],
+        "label_prior_50_50_to_10_90": lambda: [(label_prior, POWER_WINDOW)],
+        "length_longer_4x_median": lambda: [(longer, POWER_WINDOW)],
+    }
+    result["power"] = {}
+    for k, (name, fn) in enumerate(scenarios.items()):
+        _log(f"power: {name}")
+        result["power"][name] = run(fn, args.replicates, args.evidently_replicates, 200 + k,
+                                    args.evidently_text_replicates if name == "ood_20pct_other_language" else 0)
+
+    _log("timing a 10,000-document window")
+    n_win = 10_000
+    rng = np.random.default_rng([seed, 300])
+    n_other = min(n_win // 10, len(other))
+    idx_null = rng.choice(len(null), size=n_win - n_other, replace=len(null) < n_win - n_other)
+    window = [dict(null.rows[i]) for i in idx_null] + [dict(r) for r in other.rows[:n_other]]
+    ref_rows = [dict(r) for r in reference.rows]
+    t = time.perf_counter()
+    cpu = time.process_time()
+    job = run_drift_check(ref_rows, window, sorted(vocab), context, mp)
+    job_s, job_cpu = time.perf_counter() - t, time.process_time() - cpu
+    t = time.perf_counter()
+    cur_f = document_features(window, vocab, context, mp.hash_buckets)
+    feats_s = time.perf_counter() - t
+    timing = {"window_documents": len(window), "window_from_pool_with_replacement": len(null) < n_win - n_other,
+              "longloop_drift_job_seconds": round(job_s, 2), "longloop_drift_job_cpu_seconds": round(job_cpu, 2),
+              "longloop_window_features_seconds": round(feats_s, 2),
+              "longloop_drift_detected": job["drift_detected"],
+              "longloop_checks_drifting": [n for n, c in job["checks"].items() if c["drift"]],
+              "meets_under_10s": job_s < GOAL_SECONDS_10K}
+    t = time.perf_counter()
+    ev = _evidently_verdict(reference.rows, reference.feats, window, cur_f, False)
+    timing["evidently_features_seconds"] = round(time.perf_counter() - t, 2)
+    timing["evidently_features_drift_detected"] = ev["drift"]
+    timing["evidently_features_drifted_share"] = ev["drifted_share"]
+    if args.evidently_text_replicates:
+        t = time.perf_counter()
+        ev = _evidently_verdict(reference.rows, reference.feats, window, cur_f, True)
+        timing["evidently_text_seconds"] = round(time.perf_counter() - t, 2)
+        timing["evidently_text_drift_detected"] = ev["drift"]
+        timing["evidently_text_drifted_share"] = ev["drifted_share"]
+        timing["evidently_text_column"] = ev["columns"].get("text")
+    result["timing_10k"] = timing
+
+    fa = {s: r["longloop"] for s, r in result["false_alarm"].items()}
+    pw = {s: r["longloop"] for s, r in result["power"].items()}
+    required = ("ood_10pct_alphabet", "ood_10pct_other_language", "label_prior_50_50_to_10_90",
+                "length_longer_4x_median")
+    result["goals"] = {
+        "false_alarm_at_most_5pct": {s: r["rate"] <= GOAL_FALSE_ALARM for s, r in fa.items()},
+        "false_alarm_ci_upper_at_most_5pct": {s: r["ci95"][1] <= GOAL_FALSE_ALARM for s, r in fa.items()},
+        "power_at_least_0.9": {s: pw[s]["rate"] >= GOAL_POWER for s in required},
+        "power_ci_lower_at_least_0.9": {s: pw[s]["ci95"][0] >= GOAL_POWER for s in required},
+        "window_10k_under_10s": timing["meets_under_10s"],
+    }
+    result["goals"]["all_met"] = (all(result["goals"]["false_alarm_at_most_5pct"].values())
+                                  and all(result["goals"]["power_at_least_0.9"].values())
+                                  and timing["meets_under_10s"])
+    result["total_seconds"] = round(time.perf_counter() - t0, 1)
+    result["load_average_end"] = [round(x, 2) for x in os.getloadavg()]
+    print(json.dumps(result, indent=2, default=str))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
