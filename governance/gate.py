@@ -23,7 +23,7 @@ MAX_LISTED = 50  # pairs/ids listed per check in the report; counts are always c
 
 @dataclass
 class GateReport:
-    verdict: str  # "pass" | "block"
+    verdict: str  # "pass" | "fail"
     checks: dict
     removed: dict[str, str] = field(default_factory=dict)  # id -> reason (quarantined or deduplicated)
     reasons: list[str] = field(default_factory=list)
@@ -123,13 +123,13 @@ def run_gate(records: list[Record], params: GovernanceParams,
     if params.on_violation == "quarantine":
         removed.update(violators)
         # Label leakage is a property of the dataset, not of a record: quarantine cannot fix it.
-        verdict = "block" if not checks["label_leakage"]["passed"] else "pass"
+        verdict = "fail" if not checks["label_leakage"]["passed"] else "pass"
     else:
-        verdict = "block" if reasons else "pass"
+        verdict = "fail" if reasons else "pass"
     for d in train_dups:
         removed.setdefault(d["b"], f"duplicate of {d['a']} within train")
     kept = [r for r in records if r.id not in removed]
     if not kept:  # a dataset the gate emptied (every license unknown and quarantined, say) does not pass
-        verdict = "block"
+        verdict = "fail"
         reasons.append("no records left after the gate")
     return GateReport(verdict=verdict, checks=checks, removed=removed, reasons=reasons), kept

@@ -62,5 +62,5 @@ def test_run_blocked_by_the_governance_gate_exits_1(project):
     assert made.code == 0, made.stderr
     res = run_cli(project, "run", "--data", "planted.jsonl", "--json")
     assert res.code == 1, res.stderr[-2000:]
-    assert res.json["governance"]["verdict"] == "block"
+    assert res.json["governance"]["verdict"] == "fail"
     assert not res.json["governance"]["checks"]["license"]["passed"]

@@ -19,7 +19,7 @@ def test_clean_demo_corpus_passes():
 
 def test_planted_problems_block_and_are_named():
     report, _ = run_gate(_records(("duplicates", "licenses", "pii")), GovernanceParams())
-    assert report.verdict == "block"
+    assert report.verdict == "fail"
     failed = {name for name, c in report.checks.items() if not c["passed"]}
     assert {"license", "pii", "leakage"} <= failed
     card = dataset_card(_records(), report, "abc", "x.jsonl")
@@ -39,5 +39,5 @@ def test_label_string_in_text_is_label_leakage():
     rows = [{**r, "text": r["text"] + f" category {r['label']}."} for r in rows]
     records = assign_splits([record_from_mapping(r, "t", 10**6) for r in rows], 0.2, 0.2, 3)
     report, _ = run_gate(records, GovernanceParams.model_validate({"on_violation": "quarantine"}))
-    assert report.verdict == "block"
+    assert report.verdict == "fail"
     assert {t["kind"] for t in report.checks["label_leakage"]["tokens"]} == {"label-string"}

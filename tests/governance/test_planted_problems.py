@@ -60,7 +60,7 @@ def test_every_planted_license_violation_is_caught():
     assert {r["license"] for r in rows if r["id"] in plants.licenses} <= set(BAD_LICENSES)
     report, _ = run_gate(_records(rows), GovernanceParams())
     flagged = set(report.checks["license"]["denied"]) | set(report.checks["license"]["unknown"])
-    assert report.verdict == "block" and set(plants.licenses) <= flagged
+    assert report.verdict == "fail" and set(plants.licenses) <= flagged
     quarantine = GovernanceParams.model_validate({"on_violation": "quarantine"})
     _, kept = run_gate(_records(rows), quarantine)
     assert not {r.id for r in kept} & set(plants.licenses)
@@ -70,10 +70,10 @@ def test_every_planted_license_violation_is_caught():
 def test_no_unlicensed_dataset_passes(license_text):
     rows = [{**r, "license": license_text} for r in generate_corpus_with_plants(40, seed=24, median_tokens=60)[0]]
     report, kept = run_gate(_records(rows), GovernanceParams())
-    assert report.verdict == "block" and report.checks["license"]["violations"] == len(rows)
+    assert report.verdict == "fail" and report.checks["license"]["violations"] == len(rows)
     unknown_set_aside = GovernanceParams.model_validate({"licenses": {"unknown": "quarantine"}})
     report, kept = run_gate(_records(rows), unknown_set_aside)
-    assert report.verdict == "block"
+    assert report.verdict == "fail"
 
 
 def test_unknown_licenses_can_be_quarantined_by_policy():
