@@ -24,8 +24,38 @@ accuracy {metrics['accuracy']:.4f}, macro-F1 {metrics['macro_f1']:.4f}, ECE {met
 | length bucket (tokens) | accuracy | documents |
 |---|---|---|
 {slices}
-
+{_robustness(metrics)}{_comparisons(metrics)}
 ## Limitations
 Trained on the snapshot above only; accuracy on other domains, alphabets or much longer documents is not
 measured here. The drift job watches production traffic for those shifts.
 """
+
+
+def _robustness(metrics: dict) -> str:
+    rob = metrics.get("robustness")
+    if not rob:
+        return ""
+    rows = "\n".join(f"| {n} | {v['accuracy']:.3f} | {v['drop']:+.3f} |" for n, v in rob["perturbations"].items())
+    return (f"\n## Robustness and out-of-distribution detection\n"
+            f"| perturbation | accuracy | drop |\n|---|---|---|\n{rows}\n\n"
+            f"Worst drop {rob['max_drop']:+.3f} ({rob['worst']}). OOD AUROC on a transliterated copy of the test "
+            f"set: max-softmax {metrics['ood_auroc_max_softmax']:.3f}, energy {metrics['ood_auroc_energy']:.3f}.\n")
+
+
+def _comparisons(metrics: dict) -> str:
+    comp = metrics.get("comparisons")
+    if not comp:
+        return ""
+    long_n = comp["long_documents"]["count"]
+
+    def long_acc(name: str) -> str:
+        value = comp[name]["long_documents_accuracy"]
+        return "n/a" if value is None else f"{value:.3f}"
+
+    rows = "\n".join(f"| {label} | {comp[n]['accuracy']:.3f} | {comp[n]['macro_f1']:.3f} | {long_acc(n)} |"
+                     for n, label in (("full_context", "this model, whole document"),
+                                      ("first_512_tokens", "this model, first 512 tokens"),
+                                      ("tfidf_logistic_regression", "TF-IDF + logistic regression")))
+    return (f"\n## Does long context earn its cost? (same test split)\n"
+            f"| model | accuracy | macro-F1 | accuracy over {comp['long_documents']['min_tokens'] - 1} tokens "
+            f"(n={long_n}) |\n|---|---|---|---|\n{rows}\n")
