@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from prefect import flow
 
-from flows.drift_check import drift_check
-from flows.retraining import retraining
+from flows.drift_check import act_on_drift_decision, drift_check
 from flows.training_cycle import training_cycle
 from settings.params import LongloopParams
 from tasks.dataset_tasks import load_and_split
-from tasks.monitoring_tasks import record_retraining
 from tasks.serving_tasks import await_served_version, deploy_serving, send_production_traffic, stop_serving
 
 
@@ -26,9 +24,10 @@ def pipeline(params: LongloopParams, data_path: str | None = None) -> dict:
     cycle = training_cycle(params, dataset, reason="pipeline")
     summary = _summary(cycle)
     if cycle["blocked"]:
-        return {**summary, "blocked": True}
+        return {**summary, "blocked": True, "reused": cycle["reused"]}
     summary.update(blocked=False, training=cycle["training"]["result"] | {"parameters": cycle["training"]["parameters"]},
-                   evaluation=cycle["evaluation"], registry=cycle["registry"], promotion=cycle["promotion"])
+                   evaluation=cycle["evaluation"], registry=cycle["registry"], promotion=cycle["promotion"],
+                   reused={**cycle["reused"], "drift_snapshot": None, "retraining": None})
 
     deployment = deploy_serving(params)
     try:
@@ -36,23 +35,19 @@ def pipeline(params: LongloopParams, data_path: str | None = None) -> dict:
         summary["deployment"] = {**deployment.to_dict(), "served_version": traffic["model_versions"],
                                  "traffic": {k: traffic[k] for k in ("documents", "requests", "ok", "failed", "shifts")}}
         checked = drift_check(params, since_line=traffic["log_offset"])
-        drift, decision = checked["drift"], checked["decision"]
-        summary["drift"] = {k: drift[k] for k in ("drift_detected", "score", "alpha", "n_reference", "n_current",
-                                                 "checks", "evidently")}
-        outcome = None
-        if decision["retrain"]:
-            cycle2 = retraining(params, dataset_path=cycle["dataset"]["path"], feedback_path=traffic["feedback_path"])
-            outcome = {"blocked": cycle2["blocked"], "dataset": _summary(cycle2)["dataset"],
-                       "governance_verdict": cycle2["governance"]["verdict"]}
-            if not cycle2["blocked"]:
-                new_version = cycle2["promotion"]["champion_version"]
-                outcome.update(registry=cycle2["registry"], promotion=cycle2["promotion"],
-                               evaluation=cycle2["evaluation"],
-                               served_new_champion=await_served_version(deployment, new_version)
-                               if cycle2["promotion"]["promoted"] else None)
-        entry = record_retraining(params, decision, outcome)
-        summary["retraining"] = {"triggered": decision["retrain"], "reason": decision["reason"], "outcome": outcome,
-                                 "recorded_at": entry["at"]}
+        summary["drift"] = ({k: checked["drift"][k] for k in ("drift_detected", "score", "alpha", "n_reference",
+                                                              "n_current", "checks", "evidently", "reused")}
+                            if checked["drift"] else {"drift_detected": None, "skipped": checked["reason"]})
+        if checked["drift"] and checked["drift"]["reused"]:
+            summary["reused"]["drift_snapshot"] = checked["drift"]["evidently"]["snapshot_id"]
+        acted = act_on_drift_decision(params, checked, dataset_path=cycle["dataset"]["path"],
+                                      feedback_paths=[traffic["feedback_path"]])
+        cycle2 = acted.pop("cycle")
+        summary["reused"]["retraining"] = cycle2["reused"] if cycle2 else None
+        if cycle2 and not cycle2["blocked"] and cycle2["promotion"]["promoted"]:
+            acted["outcome"]["served_new_champion"] = await_served_version(deployment,
+                                                                           cycle2["promotion"]["champion_version"])
+        summary["retraining"] = acted
     finally:
         stop_serving(deployment)
     return summary

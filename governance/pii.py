@@ -7,6 +7,8 @@ import re
 from dataclasses import dataclass
 
 _PATTERNS: dict[str, re.Pattern] = {
+    # The user:password part of a URL ("https://user:pass@host"), before "email" claims "pass@host".
+    "url_credentials": re.compile(r"(?<=://)[^\s/?#@:]+:[^\s/?#@]+(?=@)"),
     "private_key": re.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?-----END [A-Z ]*PRIVATE KEY-----"),
     "api_key": re.compile(
         r"\b(?:AKIA[0-9A-Z]{16}|gh[pousr]_[A-Za-z0-9]{36,}|sk-[A-Za-z0-9_-]{20,}|xox[abpr]-[A-Za-z0-9-]{10,}|AIza[0-9A-Za-z_-]{35})(?![\w-])"
@@ -77,8 +79,8 @@ def find_pii_full(text: str) -> list[PiiFinding]:
 
 
 # A cheap prefilter. Every pattern but the private-key block needs one of these characters or words inside
-# its match: a digit (phone, card, IBAN, IPv4), "@" (e-mail), ":" (IPv6, "key: ..."), "=" ("key=..."),
-# "_" or "-" (gh*_, sk-, xox*- tokens) or the literal AKIA / AIza. Clean prose has none of them.
+# its match: a digit (phone, card, IBAN, IPv4), "@" (e-mail), ":" (IPv6, "key: ...", "user:password"),
+# "=" ("key=..."), "_" or "-" (gh*_, sk-, xox*- tokens) or the literal AKIA / AIza. Clean prose has none of them.
 _TRIGGER_CHARS = "0123456789@:=_-"
 _TRIGGER_WORDS = ("AKIA", "AIza")
 _SPACES = (" ", "\n", "\t", "\r")
@@ -184,3 +186,28 @@ def redact(text: str, findings: list[PiiFinding] | None = None) -> tuple[str, li
         pos = f.end
     out.append(text[pos:])
     return "".join(out), moved
+
+
+MASK_FILL = "*"
+
+
+def mask_span(span: str, kind: str) -> str:
+    """``span`` masked: ``[KIND]`` then ``*`` up to the span's length, its whitespace kept in place. A span shorter
+    than its tag (``a@b.io``) still gets the whole tag: which kind was there matters more than a few characters."""
+    tag = f"[{kind.upper()}]"
+    return tag + "".join(c if c.isspace() else MASK_FILL for c in span[len(tag):])
+
+
+def mask_pii(text: str, findings: list[PiiFinding] | None = None) -> str:
+    """``text`` with each finding masked by ``mask_span``: unlike ``redact`` the length, the offsets and the line
+    structure stay as they were (but for findings shorter than their tag), so length features (drift, token
+    counts) of masked text still hold."""
+    findings = find_pii(text) if findings is None else findings
+    if not findings:
+        return text
+    out, pos = [], 0
+    for f in findings:
+        out += [text[pos:f.start], mask_span(text[f.start:f.end], f.kind)]
+        pos = f.end
+    out.append(text[pos:])
+    return "".join(out)

@@ -1,4 +1,5 @@
-"""The ``longloop`` command line: run, demo-data, govern, drift, serve, status, rollback, restore-data.
+"""The ``longloop`` command line: run, monitor, retrain, demo-data, govern, drift, serve, status, rollback,
+restore-data.
 
 Exit codes: 0 success, 1 a gate blocked, 2 bad input or usage. Errors are one line on stderr.
 """
@@ -41,20 +42,10 @@ def _one_line(text: str) -> str:
     return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text.strip()) or "(no message)"
 
 
-def _config_path(args) -> Path:
-    """``--config`` is a user-given path like any other: it must stay inside the current folder."""
-    from corpus.readers import resolve_inside
-
-    try:
-        return resolve_inside(args.config, [Path.cwd()])
-    except DataError as exc:
-        raise ConfigError(f"--config: {exc}") from None
-
-
 def _params(args) -> LongloopParams:
-    from longloop.environment import apply_environment
+    from longloop.environment import load_config
 
-    return apply_environment(load_params(_config_path(args)))
+    return load_config(args.config)
 
 
 def _bounded_int(low: int, high: int):
@@ -99,12 +90,67 @@ def cmd_run(args) -> int:
              f"test macro-F1 {summary['evaluation']['challenger']['macro_f1']:.3f}\n"
              f"registered {reg['model_name']} v{reg['version']} aliases {reg['aliases']}; "
              f"promotion: {summary['promotion']['reason']}\n"
-             f"drift detected: {drift['drift_detected']} (score {drift['score']:.4f})\n"
+             + (f"drift detected: {drift['drift_detected']} (score {drift['score']:.4f})\n" if "score" in drift
+                else f"drift check skipped: {drift['skipped']}\n") +
              f"retraining: {'triggered' if rt['triggered'] else 'not triggered'} ({rt['reason']})")
-    if rt["outcome"] and not rt["outcome"]["blocked"]:
+    if rt["outcome"] and rt["outcome"].get("requested"):
+        human += f"; requested through the event {rt['outcome']['requested']['event']}"
+    elif rt["outcome"] and not rt["outcome"]["blocked"]:
         human += f"; new decision: {rt['outcome']['promotion']['reason']}"
-    _print(summary, args.json, human)
+    _print(summary, args.json, human + "\n" + _reuse_line(summary["reused"]))
     return EXIT_OK
+
+
+def _reuse_line(reused: dict) -> str:
+    """What a re-run took from earlier runs instead of making it again."""
+    parts = [f"model v{reused['model_version']} (same data, parameters and code: not trained again)"
+             if reused["model_version"] else None,
+             "dataset snapshot (no new DVC object)" if reused["dvc"] else None,
+             f"drift result and Evidently snapshot {reused['drift_snapshot']} (same window)"
+             if reused["drift_snapshot"] else None]
+    retraining = reused.get("retraining") or {}
+    if retraining.get("model_version"):
+        parts.append(f"retraining's model v{retraining['model_version']}")
+    parts = [p for p in parts if p]
+    return "reused: " + ("; ".join(parts) if parts else "nothing (all new)")
+
+
+def cmd_monitor(args) -> int:
+    """The scheduled drift job once (what the drift-job deployment runs), e.g. from cron without a server."""
+    params = _params(args)
+    from longloop.state_lock import state_lock
+    from settings.state_paths import StatePaths
+
+    with state_lock(StatePaths.from_params(params).state, params.project.lock_wait_seconds, "monitor"):
+        from flows.drift_check import drift_monitoring
+
+        out = drift_monitoring(params)
+    if out["skipped"]:
+        human = f"drift check skipped: {out['reason']}"
+    else:
+        rt = out["retraining"]
+        human = (f"drift detected: {out['drift']['drift_detected']} (score {out['drift']['score']:.4f}, "
+                 f"{out['drift']['n_current']} documents)\nretraining: "
+                 f"{'triggered' if rt['triggered'] else 'not triggered'} ({rt['reason']}; route {rt['route']})")
+    _print(out, args.json, human)
+    return EXIT_OK
+
+
+def cmd_retrain(args) -> int:
+    """Retrain on the dataset plus all feedback so far, then the promotion gate (the scheduled retraining)."""
+    params = _params(args)
+    from longloop.state_lock import state_lock
+    from settings.state_paths import StatePaths
+
+    with state_lock(StatePaths.from_params(params).state, params.project.lock_wait_seconds, "retrain"):
+        from flows.retraining import retrain_and_record
+
+        out = retrain_and_record(params, "command line")
+    outcome = out["outcome"]
+    human = ("governance gate blocked the merged dataset" if outcome["blocked"]
+             else f"retrained on {outcome['dataset']['counts']['total']} records: {outcome['promotion']['reason']}")
+    _print(out, args.json, human)
+    return EXIT_BLOCKED if outcome["blocked"] else EXIT_OK
 
 
 def cmd_demo_data(args) -> int:
@@ -112,7 +158,9 @@ def cmd_demo_data(args) -> int:
     from corpus.demo_corpus import generate_corpus
     from corpus.readers import resolve_inside
 
-    config = _config_path(args)
+    from longloop.environment import resolve_config_path
+
+    config = resolve_config_path(args.config)
     params = load_params(config) if config.exists() else None
     d = params.data.demo if params else None
     out = resolve_inside(args.out, [Path.cwd()] + ([Path(params.root)] if params else []))
@@ -208,6 +256,9 @@ def cmd_serve(args) -> int:
     from longloop.environment import serving_auth_token
 
     token = serving_auth_token(params)  # before anything loads: a missing token is a one-line error
+    from governance.redaction import register_secret
+
+    register_secret(token)  # whatever its variable is called, the token never reaches a log
     from serving.server import run_server
     from settings.state_paths import StatePaths
 
@@ -301,6 +352,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--data", help="dataset file (.jsonl, .csv, .parquet); the demo corpus when left out")
     p.set_defaults(fn=cmd_run)
 
+    p = sub.add_parser("monitor", parents=[common], help="run the scheduled drift job once on the inference log")
+    p.set_defaults(fn=cmd_monitor)
+
+    p = sub.add_parser("retrain", parents=[common], help="retrain on the dataset plus all feedback collected so far")
+    p.set_defaults(fn=cmd_retrain)
+
     p = sub.add_parser("demo-data", parents=[common], help="write the deterministic demo corpus")
     p.add_argument("--out", required=True)
     p.add_argument("--n", type=_bounded_int(1, 200_000))
@@ -348,6 +405,9 @@ def main(argv: list[str] | None = None) -> int:
     os.dup2(2, 1)
     _RESULT_FD = saved
     try:
+        from longloop.environment import protect_secrets
+
+        protect_secrets()  # before any library logs anything
         args = build_parser().parse_args(argv)
         return args.fn(args)
     except UsageError as exc:
@@ -365,9 +425,11 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as exc:
         if os.environ.get("LONGLOOP_DEBUG"):
             raise
+        from governance.redaction import redact_text
+
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
-        print(f"longloop: {type(exc).__name__}: {_one_line(first)} (set LONGLOOP_DEBUG=1 for the traceback)",
-              file=sys.stderr)
+        print(f"longloop: {type(exc).__name__}: {_one_line(redact_text(first))} (set LONGLOOP_DEBUG=1 for the "
+              f"traceback)", file=sys.stderr)
         return EXIT_INTERNAL
     finally:
         sys.stdout.flush()

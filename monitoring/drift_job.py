@@ -1,26 +1,75 @@
-"""One drift job: a window of the inference log against the training reference, with an Evidently report."""
+"""One drift job: a window of the inference log against the training reference, with an Evidently report.
+
+A window identical to the last one checked (same documents scored by the same model version, same reference,
+vocabulary and test settings) gets the last result back instead of a second check: re-running a finished
+pipeline adds no Evidently snapshot and no report.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import json
 from datetime import datetime, timezone
 from pathlib import Path
 
+from corpus.atomic_files import write_json_atomic
 from monitoring.drift_detector import detect_drift
 from monitoring.drift_features import document_features
 from monitoring.evidently_dashboard import feature_frame, record_drift_report
 from settings.params import MonitoringParams
 
+LAST_WINDOW = "longloop-last-window.json"  # in the Evidently workspace, beside (not inside) its project folders
+# What a row contributes to the checks. Scores are left out of rows that name the model version that scored
+# them: the same text through the same version gives the same scores, whatever the batch it was served in (the
+# last digits may differ with the batch's padding, and a hash must not).
+_SCORES = ("confidence", "embedding")
+_ROW_FIELDS = ("text", "n_tokens", "prediction", "label", "model_version") + _SCORES
+
+
+def _row_digest(row: dict) -> str:
+    scored_by_version = "model_version" in row
+    kept = {k: row[k] for k in _ROW_FIELDS if k in row and not (scored_by_version and k in _SCORES)}
+    return hashlib.sha256(json.dumps(kept, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+
+
+def window_identity(reference: list[dict], current: list[dict], vocabulary: list[str], context_tokens: int,
+                    mp: MonitoringParams) -> str:
+    """A hash of everything a check's result depends on; rows in any order (the tests compare distributions)."""
+    payload = {"reference": sorted(map(_row_digest, reference)), "current": sorted(map(_row_digest, current)),
+               "vocabulary": hashlib.sha256("\n".join(sorted(vocabulary)).encode()).hexdigest(),
+               "context_tokens": context_tokens, "alpha": mp.alpha, "permutations": mp.permutations,
+               "hash_buckets": mp.hash_buckets}
+    return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
+
+
+def _last_result(workspace_dir: Path, identity: str) -> dict | None:
+    path = workspace_dir / LAST_WINDOW
+    if not path.is_file():
+        return None
+    last = json.loads(path.read_text())
+    evidently = last["result"].get("evidently") or {}
+    snapshot = workspace_dir / str(evidently.get("project_id")) / "snapshots" / f"{evidently.get('snapshot_id')}.json"
+    return last["result"] if last["identity"] == identity and snapshot.is_file() else None
+
 
 def run_drift_check(reference: list[dict], current: list[dict], vocabulary: list[str], context_tokens: int,
                     mp: MonitoringParams, workspace_dir: Path | None = None, html_path: Path | None = None) -> dict:
+    """The drift result; with ``workspace_dir``, recorded as an Evidently snapshot (``reused`` is True when the
+    window is the last one recorded there, whose result and snapshot are returned unchanged)."""
     if len(reference) < 5 or len(current) < 5:
         raise ValueError(f"too few documents for a drift check (reference {len(reference)}, current {len(current)})")
+    now = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    identity = window_identity(reference, current, vocabulary, context_tokens, mp)
+    last = _last_result(workspace_dir, identity) if workspace_dir is not None else None
+    if last is not None:
+        return {**last, "at": now, "first_checked_at": last["at"], "reused": True, "window_identity": identity}
     vocab = set(vocabulary)
     ref_f = document_features(reference, vocab, context_tokens, mp.hash_buckets)
     cur_f = document_features(current, vocab, context_tokens, mp.hash_buckets)
     result = detect_drift(ref_f, cur_f, reference, current, mp.alpha, mp.permutations).to_dict()
-    result["at"] = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    result.update(at=now, reused=False, window_identity=identity)
     if workspace_dir is not None:
         result["evidently"] = record_drift_report(workspace_dir, feature_frame(ref_f, reference),
                                                   feature_frame(cur_f, current), html_path)
+        write_json_atomic(workspace_dir / LAST_WINDOW, {"identity": identity, "result": result})
     return result

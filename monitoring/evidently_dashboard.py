@@ -68,13 +68,13 @@ def record_drift_report(workspace_dir: Path, ref: pd.DataFrame, cur: pd.DataFram
     snapshot = report.run(Dataset.from_pandas(cur, data_definition=definition),
                           Dataset.from_pandas(ref, data_definition=definition), timestamp=datetime.now())
     ws, project = open_project(workspace_dir)
-    ws.add_run(project.id, snapshot)
+    stored = ws.add_run(project.id, snapshot)
     if html_path is not None:
         html_path.parent.mkdir(parents=True, exist_ok=True)
         snapshot.save_html(str(html_path))
     drifted = _drifted_share(snapshot.dict())
-    return {"project_id": str(project.id), "workspace": str(workspace_dir), "drifted_share": drifted,
-            "html": str(html_path) if html_path else None}
+    return {"project_id": str(project.id), "snapshot_id": str(stored.id), "workspace": str(workspace_dir),
+            "drifted_share": drifted, "html": str(html_path) if html_path else None}
 
 
 def _drifted_share(snap: dict) -> float | None:

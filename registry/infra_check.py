@@ -37,7 +37,8 @@ def main() -> int:
     out = model.predict(pd.DataFrame({"text": ["a smoke request for the infra check", "second document"]}))
     ok = len(out) == 2 and out["confidence"].between(0, 1).all()
     print(json.dumps({"ok": bool(ok), "load_seconds": round(loaded - start, 3),
-                      "predict_seconds": round(time.perf_counter() - loaded, 3), "labels": out["label"].tolist()}))
+                      "predict_seconds": round(time.perf_counter() - loaded, 3), "labels": out["label"].tolist(),
+                      "precision": model.unwrap_python_model().precision}))
     return 0 if ok else 1
 
 

@@ -24,11 +24,22 @@ accuracy {metrics['accuracy']:.4f}, macro-F1 {metrics['macro_f1']:.4f}, ECE {met
 | length bucket (tokens) | accuracy | documents |
 |---|---|---|
 {slices}
-{_robustness(metrics)}{_comparisons(metrics)}
+{_int8(metrics)}{_robustness(metrics)}{_comparisons(metrics)}
 ## Limitations
 Trained on the snapshot above only; accuracy on other domains, alphabets or much longer documents is not
 measured here. The drift job watches production traffic for those shifts.
 """
+
+
+def _int8(metrics: dict) -> str:
+    q = metrics.get("int8")
+    if not q:
+        return ""
+    return (f"\nint8 variant (linear layers dynamically quantised at load time, CPU), same test split: accuracy "
+            f"{q['int8']['accuracy']:.4f} (fp32 {q['fp32']['accuracy']:.4f}), macro-F1 {q['int8']['macro_f1']:.4f}, "
+            f"{q['speedup']:.2f}x fp32's speed ({q['int8']['seconds_per_1000_documents']:.1f} vs "
+            f"{q['fp32']['seconds_per_1000_documents']:.1f} s per 1,000 documents), {q['agreement']:.1%} of labels "
+            f"agree; served in {q.get('served_precision', 'fp32')}.\n")
 
 
 def _robustness(metrics: dict) -> str:

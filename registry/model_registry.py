@@ -56,6 +56,28 @@ def version_tags(name: str, version: str) -> dict[str, str]:
     return dict(MlflowClient().get_model_version(name, version).tags)
 
 
+def set_version_tags(name: str, version: str, tags: dict[str, str]) -> None:
+    client = MlflowClient()
+    for key, value in tags.items():
+        client.set_model_version_tag(name, version, key, value)
+
+
+def find_version_by_tag(name: str, key: str, value: str) -> RegisteredVersion | None:
+    """The earliest version of ``name`` tagged ``key=value`` (two racing registrations may both carry it)."""
+    quoted = value.replace("'", "\\'")
+    found = MlflowClient().search_model_versions(f"name='{name}' and tags.`{key}` = '{quoted}'")
+    if not found:
+        return None
+    mv = min(found, key=lambda v: int(v.version))
+    return RegisteredVersion(name=name, version=str(mv.version), model_uri=f"models:/{name}/{mv.version}",
+                             run_id=mv.run_id or "")
+
+
+def load_run_json(run_id: str, artifact: str) -> dict:
+    """A JSON artifact of a run, e.g. the ``evaluation.json`` the challenger's evaluation logged."""
+    return mlflow.artifacts.load_dict(f"runs:/{run_id}/{artifact}")
+
+
 def download_model_dir(name: str, version: str, dest: Path) -> Path:
     """The model folder (safetensors and JSON) of a registered version, downloaded to ``dest``."""
     root = Path(mlflow.artifacts.download_artifacts(f"models:/{name}/{version}", dst_path=str(dest)))

@@ -22,9 +22,12 @@ class LoadedModel:
 
 
 class ChampionSource:
-    def __init__(self, tracking_uri: str, model_name: str, alias: str = "champion", refresh_seconds: float = 2.0):
+    def __init__(self, tracking_uri: str, model_name: str, alias: str = "champion", refresh_seconds: float = 2.0,
+                 quantize: str | None = None, max_int8_accuracy_drop: float | None = None):
+        """``quantize``/``max_int8_accuracy_drop`` (``serving.*``): None keeps the policy stored with the model."""
         self.tracking_uri, self.model_name, self.alias = tracking_uri, model_name, alias
         self.refresh_seconds = refresh_seconds
+        self.quantize, self.max_int8_accuracy_drop = quantize, max_int8_accuracy_drop
         self._current: LoadedModel | None = None
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -47,13 +50,14 @@ class ChampionSource:
         try:
             pyfunc = mlflow.pyfunc.load_model(f"models:/{self.model_name}/{version}")
             model = pyfunc.unwrap_python_model()
+            choice = model.use_precision(self.quantize, self.max_int8_accuracy_drop)
         except Exception as exc:  # a broken version must not take the serving app down
             self.last_error = f"could not load version {version}: {exc}"
             log.error(self.last_error)
             return False
         self._current = LoadedModel(version=version, model=model)
         self.last_error = None
-        log.info("serving %s version %s", self.model_name, version)
+        log.info("serving %s version %s in %s (%s)", self.model_name, version, choice.precision, choice.reason)
         return True
 
     def start(self) -> None:

@@ -48,18 +48,25 @@ def start_serving_process(tracking_uri: str, model_name: str, inference_log: Pat
         proc.stdin.close()
     dep = Deployment(url=f"http://{sp.host}:{port}", pid=proc.pid, log_path=str(log_path), process=proc,
                      auth_token=auth_token)
-    deadline = time.monotonic() + sp.ready_timeout_seconds
+    wait_until_answering(dep, "/ready", sp.ready_timeout_seconds, "serving app")
+    return dep
+
+
+def wait_until_answering(dep: Deployment, path: str, timeout: float, what: str) -> None:
+    """Poll ``GET path`` until it answers 200; a process that exits, or no answer in time (the process is then
+    stopped), is a RuntimeError naming its log."""
+    deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"serving process exited with {proc.returncode}; see {log_path}")
+        if dep.process is not None and dep.process.poll() is not None:
+            raise RuntimeError(f"{what} exited with {dep.process.returncode}; see {dep.log_path}")
         try:
-            if httpx.get(f"{dep.url}/ready", timeout=2).status_code == 200:
-                return dep
+            if httpx.get(f"{dep.url}{path}", timeout=2).status_code == 200:
+                return
         except httpx.HTTPError:
             pass
         time.sleep(0.5)
     stop_serving_process(dep)
-    raise RuntimeError(f"serving app not ready within {sp.ready_timeout_seconds:.0f} s; see {log_path}")
+    raise RuntimeError(f"{what} not ready within {timeout:.0f} s; see {dep.log_path}")
 
 
 def wait_for_version(url: str, version: str, timeout: float) -> bool:

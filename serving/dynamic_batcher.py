@@ -1,4 +1,9 @@
-"""Collect concurrent requests into one model call (up to a size, for at most a few milliseconds)."""
+"""Collect concurrent requests into model calls (up to a size, for at most a few milliseconds).
+
+A collected batch runs shortest requests first, in groups of similar length, and each request is answered as
+soon as its own group is done: a short document does not wait for a long one that arrived with it, and
+grouping by length keeps the padding inside each model call small.
+"""
 
 from __future__ import annotations
 
@@ -6,10 +11,34 @@ import asyncio
 from collections.abc import Callable
 from typing import Any
 
+Item = tuple[list[str], asyncio.Future]
+
+
+def shortest_first_groups(items: list[Item], max_group_chars: int | None) -> list[list[Item]]:
+    """``items`` ordered by their text length, cut into consecutive groups of at most ``max_group_chars``
+    characters (a longer request is a group of its own); None keeps them all in one group, in arrival order."""
+    if max_group_chars is None:
+        return [items]
+    groups: list[list[Item]] = []
+    current: list[Item] = []
+    size = 0
+    for item in sorted(items, key=lambda it: sum(len(t) for t in it[0])):
+        chars = sum(len(t) for t in item[0])
+        if current and size + chars > max_group_chars:
+            groups.append(current)
+            current, size = [], 0
+        current.append(item)
+        size += chars
+    if current:
+        groups.append(current)
+    return groups
+
 
 class DynamicBatcher:
-    def __init__(self, run_batch: Callable[[list[str]], Any], max_documents: int, max_wait_ms: int):
+    def __init__(self, run_batch: Callable[[list[str]], Any], max_documents: int, max_wait_ms: int,
+                 max_group_chars: int | None = None):
         self.run_batch, self.max_documents, self.max_wait = run_batch, max_documents, max_wait_ms / 1000
+        self.max_group_chars = max_group_chars
         self.queue: asyncio.Queue = asyncio.Queue()
         self.task: asyncio.Task | None = None
         self.batches_run = 0
@@ -26,31 +55,34 @@ class DynamicBatcher:
         await self.queue.put((texts, fut))
         return await fut
 
+    async def _collect(self) -> list[Item]:
+        items = [await self.queue.get()]
+        n = len(items[0][0])
+        deadline = asyncio.get_running_loop().time() + self.max_wait
+        while n < self.max_documents:
+            timeout = deadline - asyncio.get_running_loop().time()
+            if timeout <= 0:
+                break
+            try:
+                item = await asyncio.wait_for(self.queue.get(), timeout)
+            except asyncio.TimeoutError:
+                break
+            items.append(item)
+            n += len(item[0])
+        return items
+
     async def _loop(self) -> None:
         while True:
-            items = [await self.queue.get()]
-            n = len(items[0][0])
-            deadline = asyncio.get_running_loop().time() + self.max_wait
-            while n < self.max_documents:
-                timeout = deadline - asyncio.get_running_loop().time()
-                if timeout <= 0:
-                    break
+            for group in shortest_first_groups(await self._collect(), self.max_group_chars):
                 try:
-                    item = await asyncio.wait_for(self.queue.get(), timeout)
-                except asyncio.TimeoutError:
-                    break
-                items.append(item)
-                n += len(item[0])
-            texts = [t for ts, _ in items for t in ts]
-            try:
-                result = await asyncio.to_thread(self.run_batch, texts)
-                self.batches_run += 1
-                offset = 0
-                for ts, fut in items:
-                    if not fut.done():
-                        fut.set_result((result, offset, len(ts)))
-                    offset += len(ts)
-            except Exception as exc:  # deliver the failure to every waiting request
-                for _, fut in items:
-                    if not fut.done():
-                        fut.set_exception(exc)
+                    result = await asyncio.to_thread(self.run_batch, [t for ts, _ in group for t in ts])
+                    self.batches_run += 1
+                    offset = 0
+                    for ts, fut in group:
+                        if not fut.done():
+                            fut.set_result((result, offset, len(ts)))
+                        offset += len(ts)
+                except Exception as exc:  # deliver the failure to every request of the group
+                    for _, fut in group:
+                        if not fut.done():
+                            fut.set_exception(exc)

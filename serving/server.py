@@ -29,7 +29,8 @@ def free_port(host: str = "127.0.0.1") -> int:
 
 def run_server(tracking_uri: str, model_name: str, inference_log: Path, sp: ServingParams,
                host: str, port: int, auth_token: str | None = None) -> None:
-    source = ChampionSource(tracking_uri, model_name, refresh_seconds=sp.refresh_seconds)
+    source = ChampionSource(tracking_uri, model_name, refresh_seconds=sp.refresh_seconds, quantize=sp.quantize,
+                            max_int8_accuracy_drop=sp.max_int8_accuracy_drop)
     app = create_app(source, sp, inference_log, auth_token=auth_token)
     uvicorn.run(app, host=host, port=port, log_level="warning")
 

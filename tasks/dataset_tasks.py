@@ -11,10 +11,12 @@ from corpus.atomic_files import write_jsonl_atomic
 from corpus.dataset_files import read_records, write_records
 from corpus.demo_records import demo_records
 from corpus.readers import read_dataset
+from corpus.records import DataError
 from corpus.splits import assign_splits
 from settings.params import LongloopParams
 from settings.state_paths import StatePaths
 from versioning.dvc_snapshots import ensure_repo, snapshot_file
+from tasks.retry_policy import TRANSIENT_RETRIES
 
 
 def _counts(records) -> dict:
@@ -42,19 +44,33 @@ def load_and_split(params: LongloopParams, data_path: str | None) -> dict:
 
 
 @task(name="merge-feedback", cache_policy=NO_CACHE)
-def merge_feedback(params: LongloopParams, dataset_path: str, feedback_path: str) -> dict:
-    """Append labelled production feedback to the current dataset; new records get splits by hash."""
+def merge_feedback(params: LongloopParams, dataset_path: str | None = None,
+                   feedback_paths: list[str] | None = None) -> dict:
+    """Append labelled production feedback to the current dataset; new records get splits by hash.
+
+    Without arguments: the state folder's dataset and every feedback file collected so far (records already
+    in the dataset are skipped by id, so merging the same feedback twice adds nothing)."""
     paths = StatePaths.from_params(params)
-    base = read_records(Path(dataset_path))
+    base_path = Path(dataset_path) if dataset_path else paths.data_dir / "dataset.jsonl"
+    if not base_path.is_file():
+        raise DataError(f"{base_path}: no dataset to retrain on yet; run the pipeline first")
+    sources = [Path(p) for p in feedback_paths] if feedback_paths is not None else sorted(
+        paths.data_dir.glob("feedback-*.jsonl"))
+    base = read_records(base_path)
     known = {r.id for r in base}
-    new = [r for r in read_records(Path(feedback_path)) if r.id not in known]
+    new = []
+    for source in sources:
+        for r in read_records(source):
+            if r.id not in known:
+                known.add(r.id)
+                new.append(r)
     merged = base + assign_splits(new, params.data.split.validation, params.data.split.test, params.project.seed)
     out = write_records(paths.data_dir / "dataset.jsonl", merged)
-    return {"path": str(out), "source": f"{dataset_path} + {feedback_path}", "counts": _counts(merged),
+    return {"path": str(out), "source": " + ".join(str(p) for p in [base_path, *sources]), "counts": _counts(merged),
             "added": len(new), "quarantined": 0}
 
 
-@task(name="version-dataset", retries=2, retry_delay_seconds=2, cache_policy=NO_CACHE)
+@task(name="version-dataset", cache_policy=NO_CACHE, **TRANSIENT_RETRIES)
 def version_dataset(params: LongloopParams, dataset_path: str) -> dict:
     paths = StatePaths.from_params(params)
     ensure_repo(paths.root, paths.dvc_cache, str(paths.dvc_remote.resolve()))

@@ -14,14 +14,27 @@ from corpus.atomic_files import write_json_atomic, write_jsonl_atomic
 from corpus.dataset_files import read_records
 from corpus.splits import by_split
 from evaluation.evaluate import evaluate_classifier
+from evaluation.int8_comparison import compare_int8_with_fp32
 from monitoring.drift_features import training_vocabulary
 from registry.model_registry import alias_version, download_model_dir
-from registry.pyfunc_model import CALIBRATION
+from registry.pyfunc_model import CALIBRATION, SERVING_PRECISION
 from settings.params import LongloopParams
 from training.model_io import add_to_model_dir, load_model_dir
+from training.quantization import choose_serving_precision
+from tasks.retry_policy import TRANSIENT_RETRIES
 
 SCALARS = ("accuracy", "macro_f1", "ece", "ece_uncalibrated", "nll", "temperature", "seconds_per_1000_documents",
            "cpu_seconds_per_1000_documents", "robustness_max_drop", "ood_auroc_max_softmax", "ood_auroc_energy")
+
+
+def int8_metrics(comparison: dict) -> dict[str, float]:
+    """The int8 comparison as flat MLflow metrics, all prefixed ``int8_`` (fp32's paired timing included)."""
+    return {"int8_accuracy": comparison["int8"]["accuracy"], "int8_macro_f1": comparison["int8"]["macro_f1"],
+            "int8_accuracy_drop": comparison["accuracy_drop"], "int8_macro_f1_drop": comparison["macro_f1_drop"],
+            "int8_seconds_per_1000_documents": comparison["int8"]["seconds_per_1000_documents"],
+            "int8_fp32_seconds_per_1000_documents": comparison["fp32"]["seconds_per_1000_documents"],
+            "int8_documents_per_second": comparison["int8"]["documents_per_second"],
+            "int8_speedup": comparison["speedup"], "int8_agreement": comparison["agreement"]}
 
 
 def _evaluate(params: LongloopParams, model_dir: Path, kept_path: str, plot_dir: Path | None,
@@ -35,15 +48,30 @@ def _evaluate(params: LongloopParams, model_dir: Path, kept_path: str, plot_dir:
                                          plot_dir, train_texts=[r.text for r in train] if with_comparisons else None,
                                          train_labels=[r.label for r in train] if with_comparisons else None,
                                          seed=params.project.seed)
-    return metrics, preds, splits
+    return metrics, preds, splits, (model, tokenizer)
 
 
 @task(name="evaluate-challenger", cache_policy=NO_CACHE)
 def evaluate_challenger(params: LongloopParams, model_dir: str, kept_path: str, run_dir: str, run_id: str) -> dict:
     plots = Path(run_dir) / "plots"
-    metrics, preds, splits = _evaluate(params, Path(model_dir), kept_path, plots, with_comparisons=True)
-    # The calibration travels with the model; the test predictions become the drift reference if promoted.
-    add_to_model_dir(model_dir, {CALIBRATION: json.dumps({"temperature": metrics["temperature"]})})
+    metrics, preds, splits, (model, tokenizer) = _evaluate(params, Path(model_dir), kept_path, plots,
+                                                           with_comparisons=True)
+    sp = params.serving
+    served = {"quantize": sp.quantize, "max_int8_accuracy_drop": sp.max_int8_accuracy_drop}
+    if sp.quantize != "off":
+        test = splits["test"]
+        metrics["int8"], int8_preds = compare_int8_with_fp32(model, tokenizer, [r.text for r in test],
+                                                             [r.label for r in test], metrics["temperature"],
+                                                             repeats=2)
+        served["int8_evaluation"] = metrics["int8"]
+        choice = choose_serving_precision(sp.quantize, metrics["int8"], sp.max_int8_accuracy_drop)
+        metrics["int8"]["served_precision"] = choice.precision
+        if choice.precision == "int8":
+            preds = int8_preds  # the drift reference must come from the variant that will answer production
+    # The calibration and the precision policy travel with the model; the test predictions become the drift
+    # reference if promoted.
+    add_to_model_dir(model_dir, {CALIBRATION: json.dumps({"temperature": metrics["temperature"]}),
+                                 SERVING_PRECISION: json.dumps(served, indent=2, sort_keys=True)})
     reference = [{"id": r.id, "text": r.text, "label": r.label, "n_tokens": n, "prediction": p,
                   "confidence": float(pr.max()), "embedding": [round(float(v), 4) for v in e]}
                  for r, n, p, pr, e in zip(splits["test"], preds.n_tokens, preds.labels, preds.probabilities,
@@ -61,12 +89,16 @@ def evaluate_challenger(params: LongloopParams, model_dir: str, kept_path: str, 
                             if isinstance(v, dict) and "accuracy" in v for k in ("accuracy", "macro_f1",
                                                                                    "long_documents_accuracy")
                             if v.get(k) is not None})
+        if "int8" in metrics:
+            mlflow.log_metrics(int8_metrics(metrics["int8"]))
+            mlflow.set_tag("longloop.served_precision", metrics["int8"]["served_precision"])
         mlflow.log_artifacts(str(plots), artifact_path="plots")
         mlflow.log_artifact(str(Path(run_dir) / "evaluation.json"))
-    return {k: metrics[k] for k in (*SCALARS, "by_length", "n_documents", "robustness", "comparisons")}
+    return {k: metrics[k] for k in (*SCALARS, "by_length", "n_documents", "robustness", "comparisons", "int8")
+            if k in metrics}
 
 
-@task(name="evaluate-champion", cache_policy=NO_CACHE)
+@task(name="evaluate-champion", cache_policy=NO_CACHE, **TRANSIENT_RETRIES)
 def evaluate_champion(params: LongloopParams, kept_path: str) -> dict | None:
     """The current champion's metrics on the challenger's test set, or None when there is no champion."""
     name = params.registry.model_name
@@ -75,5 +107,5 @@ def evaluate_champion(params: LongloopParams, kept_path: str) -> dict | None:
         return None
     with tempfile.TemporaryDirectory() as tmp:
         model_dir = download_model_dir(name, version, Path(tmp))
-        metrics, _, _ = _evaluate(params, model_dir, kept_path, None, with_comparisons=False)
+        metrics, _, _, _ = _evaluate(params, model_dir, kept_path, None, with_comparisons=False)
     return {"version": version, **{k: metrics[k] for k in (*SCALARS, "by_length", "robustness")}}

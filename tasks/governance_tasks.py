@@ -1,7 +1,9 @@
-"""Prefect task for the governance gate; writes and logs the dataset card."""
+"""Prefect tasks for the governance gate and its dataset card."""
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 import json
 from pathlib import Path
 
@@ -13,23 +15,44 @@ from corpus.atomic_files import write_json_atomic, write_text_atomic
 from corpus.dataset_files import read_records, write_records
 from governance.dataset_card import card_markdown, dataset_card
 from governance.gate import run_gate
+from governance.pii import mask_pii
+from governance.redaction import redact_structure
 from settings.params import LongloopParams
+from settings.state_paths import StatePaths
+from tasks.retry_policy import TRANSIENT_RETRIES
 
 
 @task(name="governance-gate", cache_policy=NO_CACHE)
-def governance_gate(params: LongloopParams, dataset_path: str, snapshot: dict, run_dir: str, run_id: str) -> dict:
+def governance_gate(params: LongloopParams, dataset_path: str, snapshot: dict) -> dict:
+    """Judge the dataset. The records it lets through leave with secrets and personal data in their text and
+    source masked (same length), so that no model, tokenizer vocabulary, input example or drift reference
+    holds them; the card and the report are redacted too. Nothing goes to MLflow here: ``log_governance`` does
+    that once a run exists.
+    """
     records = read_records(Path(dataset_path))
     report, kept = run_gate(records, params.governance)
-    kept_path = write_records(Path(run_dir) / "kept.jsonl", kept)
-    out = Path(run_dir) / "governance"
-    card = dataset_card(records, report, snapshot.get("md5"), dataset_path)
-    write_json_atomic(out / "dataset_card.json", card)
-    write_text_atomic(out / "dataset_card.md", card_markdown(card))
-    write_json_atomic(out / "governance_report.json", report.to_dict())
-    with mlflow.start_run(run_id=run_id):
-        mlflow.log_artifacts(str(out), artifact_path="governance")
-        mlflow.log_params({"data.dvc_md5": snapshot.get("md5"), "data.records": len(records),
-                           "data.kept": len(kept), "governance.verdict": report.verdict})
+    # One folder per (data, governance settings): the same inputs write the same files, whoever runs them.
+    settings_hash = hashlib.sha256(params.governance.model_dump_json().encode()).hexdigest()[:12]
+    gate_dir = StatePaths.from_params(params).data_dir / "governance" / f"{snapshot['md5']}-{settings_hash}"
+    # Patterns only, not this process's known secrets: the kept data must not depend on who runs the gate.
+    kept_path = write_records(gate_dir / "kept.jsonl", [dataclasses.replace(r, text=mask_pii(r.text),
+                                                                            source=mask_pii(r.source)) for r in kept])
+    card = redact_structure(dataset_card(records, report, snapshot.get("md5"), dataset_path))
+    report_dir = gate_dir / "report"
+    write_json_atomic(report_dir / "dataset_card.json", card)
+    write_text_atomic(report_dir / "dataset_card.md", card_markdown(card))
+    write_json_atomic(report_dir / "governance_report.json", redact_structure(report.to_dict()))
     checks = {name: {"passed": c["passed"], "violations": c["violations"]} for name, c in report.checks.items()}
-    return {"verdict": report.verdict, "reasons": report.reasons, "checks": checks, "removed": len(report.removed),
-            "kept_path": str(kept_path), "card": json.loads(json.dumps(card))}
+    return {"verdict": report.verdict, "reasons": redact_structure(report.reasons), "checks": checks,
+            "removed": len(report.removed), "records": len(records), "kept": len(kept),
+            "kept_path": str(kept_path), "kept_sha256": hashlib.sha256(kept_path.read_bytes()).hexdigest(),
+            "report_dir": str(report_dir), "card": json.loads(json.dumps(card))}
+
+
+@task(name="log-governance", cache_policy=NO_CACHE, **TRANSIENT_RETRIES)
+def log_governance(governance: dict, snapshot: dict, run_id: str) -> None:
+    with mlflow.start_run(run_id=run_id):
+        mlflow.log_artifacts(governance["report_dir"], artifact_path="governance")
+        mlflow.log_params(redact_structure({"data.dvc_md5": snapshot.get("md5"), "data.records": governance["records"],
+                                            "data.kept": governance["kept"],
+                                            "governance.verdict": governance["verdict"]}))

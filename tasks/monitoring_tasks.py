@@ -7,10 +7,12 @@ import logging
 from datetime import datetime, timezone
 
 from prefect import task
+from prefect.client.orchestration import get_client
+from prefect.exceptions import ObjectNotFound
 from prefect.cache_policies import NO_CACHE
 from prefect.events import emit_event
 
-from corpus.atomic_files import append_jsonl, read_jsonl_complete
+from corpus.atomic_files import append_jsonl, read_jsonl_complete, write_json_atomic
 from monitoring.drift_job import run_drift_check
 from monitoring.retraining_policy import retraining_decision
 from serving.inference_log import read_inference_log
@@ -18,25 +20,80 @@ from settings.params import LongloopParams
 from settings.state_paths import StatePaths
 
 DRIFT_EVENT = "longloop.drift.detected"
+RETRAINING_EVENT = "longloop.retraining.requested"  # what the drift-triggered deployment in prefect.yaml expects
+RETRAINING_DEPLOYMENT = "longloop-retraining-job/drift-triggered-retraining"
 log = logging.getLogger("longloop.alerts")
 
 
+def _model_resource(params: LongloopParams) -> dict:
+    return {"prefect.resource.id": f"longloop.model.{params.registry.model_name}"}
+
+
+@task(name="next-drift-window", cache_policy=NO_CACHE)
+def next_drift_window(params: LongloopParams, since_line: int | None = None) -> dict:
+    """The inference-log lines a drift check should read: from ``since_line``, or else from where the last
+    scheduled check stopped (a cursor in the monitoring folder), so scheduled runs never re-read a window."""
+    paths = StatePaths.from_params(params)
+    cursor_path = paths.monitoring_dir / "drift-cursor.json"
+    if since_line is None:
+        since_line = json.loads(cursor_path.read_text())["line"] if cursor_path.is_file() else 0
+    total = len(read_inference_log(paths.inference_log))
+    new, needed = max(0, total - since_line), params.monitoring.window_size
+    ready = new >= needed
+    return {"since_line": since_line, "end_line": total, "new_documents": new, "ready": ready,
+            "reason": f"{new} new documents since line {since_line}" + ("" if ready else f"; a window needs {needed}")}
+
+
+@task(name="advance-drift-cursor", cache_policy=NO_CACHE)
+def advance_drift_cursor(params: LongloopParams, end_line: int) -> None:
+    write_json_atomic(StatePaths.from_params(params).monitoring_dir / "drift-cursor.json", {"line": end_line})
+
+
 @task(name="drift-job", cache_policy=NO_CACHE)
-def drift_job(params: LongloopParams, since_line: int = 0) -> dict:
+def drift_job(params: LongloopParams, since_line: int = 0, end_line: int | None = None) -> dict:
     paths = StatePaths.from_params(params)
     reference = read_jsonl_complete(paths.monitoring_dir / "reference.jsonl")
     vocabulary = json.loads((paths.monitoring_dir / "vocabulary.json").read_text())
-    current = read_inference_log(paths.inference_log, since_line)[-params.monitoring.window_size:]
+    log_lines = read_inference_log(paths.inference_log)[:end_line]
+    current = log_lines[since_line:][-params.monitoring.window_size:]
     stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S")
     result = run_drift_check(reference, current, vocabulary, params.model.context_tokens, params.monitoring,
                              paths.evidently_workspace, paths.monitoring_dir / "reports" / f"drift-{stamp}.html")
+    if result.get("reused"):  # the very window already checked: counted and alerted once, not twice
+        log.info("drift window identical to the last one checked; its result is reused")
+        return result
     append_jsonl(paths.monitoring_dir / "drift-history.jsonl", result)
     if result["drift_detected"]:
         drifting = [n for n, c in result["checks"].items() if c["drift"]]
         log.warning("ALERT drift detected in %s (score %.4f)", ", ".join(drifting), result["score"])
-        emit_event(event=DRIFT_EVENT, resource={"prefect.resource.id": f"longloop.model.{params.registry.model_name}"},
+        emit_event(event=DRIFT_EVENT, resource=_model_resource(params),
                    payload={"score": result["score"], "signals": drifting})
     return result
+
+
+@task(name="retraining-route", cache_policy=NO_CACHE)
+def retraining_route(params: LongloopParams) -> str:
+    """``inline`` or ``event`` (see ``retraining.trigger``): ``auto`` asks the configured Prefect server whether the
+    drift-triggered deployment exists, since an event that no trigger listens for would retrain nothing."""
+    if params.retraining.trigger != "auto":
+        return params.retraining.trigger
+    if not params.services.prefect_api_url:
+        return "inline"
+    with get_client(sync_client=True) as client:
+        try:
+            client.read_deployment_by_name(RETRAINING_DEPLOYMENT)
+        except ObjectNotFound:
+            return "inline"
+    return "event"
+
+
+@task(name="request-retraining", cache_policy=NO_CACHE)
+def request_retraining(params: LongloopParams, decision: dict) -> dict:
+    """Emit the event the drift-triggered retraining deployment waits for (``retraining.trigger: event``)."""
+    event = emit_event(event=RETRAINING_EVENT, resource=_model_resource(params),
+                       payload={"reason": decision["reason"]})
+    log.warning("retraining requested through the event %s: %s", RETRAINING_EVENT, decision["reason"])
+    return {"event": RETRAINING_EVENT, "event_id": str(event.id) if event else None}
 
 
 @task(name="retraining-decision", cache_policy=NO_CACHE)

@@ -2,20 +2,41 @@
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 
 import mlflow
 from prefect import task
 from prefect.cache_policies import NO_CACHE
+from prefect.client.orchestration import get_client
+from prefect.concurrency.sync import concurrency
 
+from corpus.atomic_files import write_json_atomic
 from corpus.dataset_files import read_records
 from corpus.splits import by_split
+from governance.redaction import redact_structure
 from settings.params import LongloopParams
 from training.fit import fit_classifier
 from training.model_io import save_model_dir
+from tasks.retry_policy import TRANSIENT_RETRIES
+
+TRAINING_SUMMARY = "training_summary.json"  # a run artifact: the training result and the parameter count
 
 
-@task(name="train-model", cache_policy=NO_CACHE)
+def training_slot(params: LongloopParams):
+    """A slot of the global concurrency limit ``<project>-training`` when ``training.max_concurrent_runs`` is set:
+    runs on other workers wait for one (Prefect holds the slots on the server, with a lease that a crashed
+    holder loses). The limit is created, or resized to the configured slots, on first use."""
+    slots = params.training.max_concurrent_runs
+    if slots is None:
+        return contextlib.nullcontext()
+    name = f"{params.project.name}-training"
+    with get_client(sync_client=True) as client:
+        client.upsert_global_concurrency_limit_by_name(name, slots)
+    return concurrency(name, occupy=1, strict=True)
+
+
+@task(name="train-model", cache_policy=NO_CACHE, **TRANSIENT_RETRIES)
 def train_model(params: LongloopParams, kept_path: str, run_dir: str, run_id: str) -> dict:
     splits = by_split(read_records(Path(kept_path)))
     client = mlflow.MlflowClient()
@@ -24,14 +45,19 @@ def train_model(params: LongloopParams, kept_path: str, run_dir: str, run_id: st
         client.log_batch(run_id, metrics=[mlflow.entities.Metric(k, float(v), 0, step) for k, v in metrics.items()])
 
     with mlflow.start_run(run_id=run_id):
-        mlflow.log_params({f"model.{k}": v for k, v in params.model.model_dump().items()})
-        mlflow.log_params({f"training.{k}": v for k, v in params.training.model_dump().items()})
-    model, tokenizer, result = fit_classifier(splits["train"], splits["validation"], params.model, params.training,
-                                              params.project.seed, Path(run_dir) / "training", on_step=on_step)
+        mlflow.log_params(redact_structure({f"model.{k}": v for k, v in params.model.model_dump().items()}))
+        mlflow.log_params(redact_structure({f"training.{k}": v for k, v in params.training.model_dump().items()}))
+    with training_slot(params):
+        model, tokenizer, result = fit_classifier(splits["train"], splits["validation"], params.model,
+                                                  params.training, params.project.seed, Path(run_dir) / "training",
+                                                  on_step=on_step)
     model_dir = save_model_dir(model, tokenizer, Path(run_dir) / "model",
                                extra={"training_result.json": result.to_dict()})
+    trained = {"result": result.to_dict(), "parameters": sum(p.numel() for p in model.parameters())}
+    # Kept with the run, so that a later cycle that reuses this model can report its training.
+    summary = write_json_atomic(Path(run_dir) / TRAINING_SUMMARY, trained)
     with mlflow.start_run(run_id=run_id):
         mlflow.log_metrics({f"final_{k}": float(v) for k, v in result.to_dict().items()
                             if isinstance(v, (int, float)) and v is not None})
-    return {"model_dir": str(model_dir), "result": result.to_dict(),
-            "parameters": sum(p.numel() for p in model.parameters())}
+        mlflow.log_artifact(str(summary))
+    return {"model_dir": str(model_dir), **trained}

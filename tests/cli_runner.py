@@ -21,10 +21,15 @@ class CliResult:
         return json.loads(self.stdout)
 
 
-def run_cli(project: Path, *args: str, timeout: float = 600) -> CliResult:
+def cli_env(project: Path, extra_env: dict[str, str] | None = None) -> dict[str, str]:
+    """This process's environment without service settings, HOME in the project, plus ``extra_env``."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_", "MLFLOW_"))}
     env["HOME"] = str(project / "home")
     (project / "home").mkdir(exist_ok=True)
-    proc = subprocess.run([sys.executable, "-m", "longloop", *args], cwd=project, env=env, capture_output=True,
-                          text=True, timeout=timeout, stdin=subprocess.DEVNULL)
+    return {**env, **(extra_env or {})}
+
+
+def run_cli(project: Path, *args: str, timeout: float = 600, extra_env: dict[str, str] | None = None) -> CliResult:
+    proc = subprocess.run([sys.executable, "-m", "longloop", *args], cwd=project, env=cli_env(project, extra_env),
+                          capture_output=True, text=True, timeout=timeout, stdin=subprocess.DEVNULL)
     return CliResult(proc.returncode, proc.stdout, proc.stderr)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import sys
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -22,6 +23,7 @@ class Snapshot:
     dvc_file: str
     pushed: int  # objects newly pushed to the remote (0 when the data was already there)
     remote: str
+    reused: bool = False  # the content was already in the cache and the remote: no new object anywhere
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -62,8 +64,10 @@ def ensure_repo(root: Path, cache_dir: Path, remote_url: str, remote_name: str =
 def snapshot_file(root: Path, path: Path, remote_name: str = "local") -> Snapshot:
     """Track ``path`` with DVC and push it; unchanged content adds no new object anywhere."""
     rel = path.resolve().relative_to(root.resolve())
+    content_md5 = _file_md5(path)  # DVC 3 hashes a file's bytes with plain md5
     with _quiet(), _repo(root) as repo:
         try:
+            cached_before = repo.cache.local.exists(content_md5)
             # DVC resolves relative targets against the process's working folder: pass absolute paths.
             stages = repo.add(str(path.resolve()))
             dvc_file = Path(stages[0].path).resolve().relative_to(root.resolve())
@@ -71,8 +75,15 @@ def snapshot_file(root: Path, path: Path, remote_name: str = "local") -> Snapsho
         except Exception as exc:  # DVC raises a wide family; surface one clear line
             raise VersioningError(f"dvc could not version {rel}: {exc}") from exc
     out = yaml.safe_load((root / dvc_file).read_text())["outs"][0]
+    pushed = int(pushed or 0)
     return Snapshot(md5=out["md5"], size=int(out.get("size", 0)), path=str(rel), dvc_file=str(dvc_file),
-                    pushed=int(pushed or 0), remote=remote_name)
+                    pushed=pushed, remote=remote_name,
+                    reused=cached_before and pushed == 0 and out["md5"] == content_md5)
+
+
+def _file_md5(path: Path) -> str:
+    with open(path, "rb") as fh:
+        return hashlib.file_digest(fh, "md5").hexdigest()
 
 
 def restore_snapshot(root: Path, md5: str, dest: Path, remote_name: str = "local") -> Path:

@@ -6,7 +6,7 @@ root=$(cd "$(dirname "$0")/../.." && pwd)
 bin="$root/.venv/bin"
 state="${LONGLOOP_STATE:-$root/.longloop}"
 mkdir -p "$state/prefect" "$state/mlflow/artifacts" "$state/evidently"
-export PREFECT_HOME="$state/prefect" PREFECT_SERVER_ANALYTICS_ENABLED=false DO_NOT_TRACK=1
+export PREFECT_HOME="$state/prefect" PREFECT_SERVER_ANALYTICS_ENABLED=false DO_NOT_TRACK=1 MLFLOW_DISABLE_TELEMETRY=true
 export PATH="$bin:$PATH"
 pids=()
 trap 'kill "${pids[@]}" 2>/dev/null || true' EXIT INT TERM

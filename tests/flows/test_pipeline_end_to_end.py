@@ -1,15 +1,56 @@
-"""`longloop run` end to end on the tiny config: real Prefect, MLflow, DVC, Evidently and an HTTP server."""
+"""`longloop run` end to end on the tiny config: real Prefect, MLflow, DVC, Evidently and an HTTP server;
+then the same run again, which must reuse what the first one made."""
 
 import json
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
 
+import pytest
 from mlflow import MlflowClient
 
-from tests.cli_runner import run_cli
+from tests.cli_runner import CliResult, run_cli
+from tests.conftest import TINY
+
+MODEL = "longloop-classifier"
 
 
-def test_run_closes_the_loop(project):
+def _stored(project: Path) -> dict:
+    """How many of each stored thing a run leaves: re-running must not add to any of them."""
+    state = project / ".longloop"
+    client = MlflowClient(f"sqlite:///{state / 'mlflow' / 'mlflow.db'}")
+
+    def files(folder: Path) -> int:
+        return len([p for p in folder.rglob("*") if p.is_file()])
+
+    ledger = state / "registry" / "promotions.jsonl"
+    return {"model_versions": len(client.search_model_versions(f"name='{MODEL}'")),
+            "mlflow_runs": len(client.search_runs([e.experiment_id for e in client.search_experiments()])),
+            "dvc_cache_files": files(state / "dvc-cache"), "dvc_remote_files": files(state / "dvc-remote"),
+            "evidently_snapshots": len(list((state / "evidently").rglob("snapshots/*.json"))),
+            "ledger_entries": ledger.read_text().count("\n") if ledger.exists() else 0,
+            "inference_lines": (state / "inference" / "requests.jsonl").read_text().count("\n")}
+
+
+@dataclass
+class FirstRun:
+    project: Path
+    result: CliResult
+    stored: dict  # _stored() right after the run
+
+
+@pytest.fixture(scope="module")
+def first_run(tmp_path_factory) -> FirstRun:
+    """One `longloop run` on a fresh project, shared by the module's tests (a second run builds on it)."""
+    project = tmp_path_factory.mktemp("loop")
+    shutil.copy(TINY, project / "params.yaml")
     res = run_cli(project, "run", "--json")
     assert res.code == 0, res.stderr[-3000:]
+    return FirstRun(project, res, _stored(project))
+
+
+def test_run_closes_the_loop(first_run):
+    project, res = first_run.project, first_run.result
     s = res.json
     for key in ("dataset", "governance", "training", "evaluation", "registry", "deployment", "drift", "retraining"):
         assert key in s
@@ -25,6 +66,9 @@ def test_run_closes_the_loop(project):
     outcome = s["retraining"]["outcome"]
     assert outcome["registry"]["version"] == "2"
     assert outcome["dataset"]["dvc_md5"] != s["dataset"]["dvc_md5"]
+    # Nothing to reuse on a fresh project, and the retraining's changed data trains anew.
+    assert s["reused"] == {"model_version": None, "dvc": False, "drift_snapshot": None,
+                           "retraining": {"model_version": None, "dvc": False}}
 
     state = project / ".longloop"
     client = MlflowClient(f"sqlite:///{state / 'mlflow' / 'mlflow.db'}")
@@ -39,9 +83,9 @@ def test_run_closes_the_loop(project):
     run_id = client.get_model_version("longloop-classifier", "1").run_id
     plots = {f.path for f in client.list_artifacts(run_id, "plots")}
     assert {"plots/robustness.png", "plots/long_context_vs_baselines.png", "plots/reliability_diagram.png"} <= plots
-    assert len([p for p in (state / "dvc-remote").rglob("*") if p.is_file()]) == 2
+    assert first_run.stored["dvc_remote_files"] == 2
     assert list((state / "evidently").rglob("snapshots/*.json"))
-    assert (state / "inference" / "requests.jsonl").read_text().count("\n") == 60
+    assert first_run.stored["inference_lines"] == 60
     assert not list((project / "home").rglob("*")), "nothing may be written outside the project"
 
     status = run_cli(project, "status", "--json")
@@ -54,6 +98,56 @@ def test_run_closes_the_loop(project):
     assert restored.code == 0, restored.stderr
     lines = open(restored.json["path"]).read().splitlines()
     assert len(lines) == 160 and json.loads(lines[0])["id"].startswith("doc-")
+
+
+def test_a_second_run_on_the_same_data_reuses_everything(first_run):
+    """Same data, parameters and code: no new model version, MLflow run, DVC object, ledger entry or (for the
+    same drift window) Evidently snapshot; the run says what it reused."""
+    project, s1 = first_run.project, first_run.result.json
+    res = run_cli(project, "run", "--json")
+    assert res.code == 0, res.stderr[-3000:]
+    s2 = res.json
+    before, after = first_run.stored, _stored(project)
+    assert after["inference_lines"] == before["inference_lines"] + 60  # production traffic is new every run
+    window_is_the_same = s2["deployment"]["served_version"] == s1["deployment"]["served_version"]
+    assert {k: v for k, v in after.items() if k != "inference_lines"} == {
+        **{k: v for k, v in before.items() if k != "inference_lines"},
+        # The same documents scored by another champion (the first run's retraining promoted one) are a new window.
+        "evidently_snapshots": before["evidently_snapshots"] + (0 if window_is_the_same else 1)}
+
+    assert s2["reused"]["model_version"] == s1["registry"]["version"] == s2["registry"]["version"] == "1"
+    assert s2["reused"]["dvc"] is True and s2["dataset"]["dvc_md5"] == s1["dataset"]["dvc_md5"]
+    assert s2["registry"]["reused"] is True and s2["promotion"]["promoted"] is False
+    assert "nothing moved" in s2["promotion"]["reason"]
+    assert s2["training"]["val_accuracy"] == s1["training"]["val_accuracy"]
+    assert s2["evaluation"]["challenger"]["macro_f1"] == s1["evaluation"]["challenger"]["macro_f1"]
+    assert s2["drift"]["reused"] is window_is_the_same
+    if window_is_the_same:
+        assert s2["reused"]["drift_snapshot"] == s1["drift"]["evidently"]["snapshot_id"]
+        assert s2["drift"]["score"] == s1["drift"]["score"]
+    if s2["retraining"]["triggered"]:  # the same feedback merged again: the retraining cycle's model is reused too
+        assert s2["reused"]["retraining"] == {"model_version": s1["retraining"]["outcome"]["registry"]["version"],
+                                              "dvc": True}
+        assert s2["retraining"]["outcome"]["promotion"]["promoted"] is False
+
+
+def test_scheduled_jobs_from_the_command_line_read_only_new_windows_and_reuse(first_run):
+    """What the drift-job and scheduled-retraining deployments run: the drift job reads only lines it has not
+    read (none after the pipeline's own check); retraining on unchanged data and feedback reuses the version."""
+    project = first_run.project
+    before = _stored(project)
+    monitored = run_cli(project, "monitor", "--json")
+    assert monitored.code == 0, monitored.stderr[-2000:]
+    assert monitored.json["skipped"] is True and "0 new documents" in monitored.json["reason"]
+    retrained = run_cli(project, "retrain", "--json")
+    assert retrained.code == 0, retrained.stderr[-2000:]
+    outcome = retrained.json["outcome"]
+    assert outcome["blocked"] is False and outcome["dataset"]["added"] == 0
+    assert outcome["registry"]["reused"] is True and outcome["promotion"]["promoted"] is False
+    after = _stored(project)
+    assert after["model_versions"] == before["model_versions"] and after["dvc_remote_files"] == before["dvc_remote_files"]
+    status = run_cli(project, "status", "--json").json
+    assert status["retraining"][-1]["reason"] == "started by command line"
 
 
 def test_run_blocked_by_the_governance_gate_exits_1(project):

@@ -33,8 +33,9 @@ def start_app(registered_champion, tmp_path):
 
     def start(sp, auth_token=None):
         log = tmp_path / f"inference-{len(servers)}.jsonl"
-        app = create_app(ChampionSource(registered_champion, "clf", refresh_seconds=sp.refresh_seconds), sp, log,
-                         auth_token=auth_token)
+        source = ChampionSource(registered_champion, "clf", refresh_seconds=sp.refresh_seconds, quantize=sp.quantize,
+                                max_int8_accuracy_drop=sp.max_int8_accuracy_drop)
+        app = create_app(source, sp, log, auth_token=auth_token)
         port = free_port()
         srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
         thread = threading.Thread(target=srv.run, daemon=True)

@@ -1,0 +1,49 @@
+"""The evaluation step measures the int8 variant beside fp32, logs ``int8_*`` metrics to a real MLflow store and
+stores the evidence and the policy in the model folder, where the registered pyfunc finds them."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import mlflow
+import pytest
+
+from corpus.atomic_files import read_jsonl_complete
+from corpus.dataset_files import write_records
+from registry.pyfunc_model import SERVING_PRECISION, LongloopPyfunc
+from tasks.evaluation_tasks import evaluate_challenger
+
+
+@pytest.mark.parametrize("quantize", ["auto", "off"])
+def test_challenger_evaluation_records_the_int8_comparison(quantize, tiny_params, trained_model_dir, demo_records,
+                                                           mlflow_store, tmp_path):
+    params = tiny_params.model_copy(update={"serving": tiny_params.serving.model_copy(update={"quantize": quantize})})
+    model_dir = shutil.copytree(trained_model_dir, tmp_path / "model")
+    kept = write_records(tmp_path / "kept.jsonl", demo_records)
+    with mlflow.start_run() as run:
+        run_id = run.info.run_id
+    result = evaluate_challenger.fn(params, str(model_dir), str(kept), str(tmp_path / "run"), run_id)
+    stored = json.loads((model_dir / SERVING_PRECISION).read_text())
+    assert stored["quantize"] == quantize and stored["max_int8_accuracy_drop"] == 0.01
+    logged = mlflow.get_run(run_id).data.metrics
+    served = LongloopPyfunc().load_folder(model_dir)
+    if quantize == "off":
+        assert "int8" not in result and "int8_evaluation" not in stored
+        assert not any(k.startswith("int8_") for k in logged)
+        assert served.precision == "fp32"
+        return
+    q = result["int8"]
+    assert stored["int8_evaluation"] == q
+    assert q["n_documents"] == result["n_documents"] and q["fp32"]["accuracy"] == pytest.approx(result["accuracy"])
+    for key in ("int8_accuracy", "int8_macro_f1", "int8_accuracy_drop", "int8_speedup", "int8_agreement",
+                "int8_seconds_per_1000_documents", "int8_fp32_seconds_per_1000_documents"):
+        assert key in logged, key
+    assert logged["int8_accuracy_drop"] == pytest.approx(q["accuracy_drop"])
+    expected = "int8" if q["accuracy_drop"] <= 0.01 + 1e-9 else "fp32"
+    assert q["served_precision"] == served.precision == expected
+    assert mlflow.get_run(run_id).data.tags["longloop.served_precision"] == expected
+    # the drift reference holds the predictions of the variant that will be served
+    reference = read_jsonl_complete(tmp_path / "run" / "reference.jsonl")
+    test_texts = [r["text"] for r in reference]
+    assert [r["prediction"] for r in reference] == served.predict_full(test_texts).labels

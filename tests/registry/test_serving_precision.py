@@ -1,0 +1,103 @@
+"""Which variant a registered model serves: the ``serving.quantize`` rule, and the pyfunc loaded through a real
+MLflow store building the int8 variant from its safetensors weights when the stored evaluation allows it."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import mlflow
+import numpy as np
+import pandas as pd
+import pytest
+
+from registry.infra_check import run_infra_check
+from registry.model_registry import log_and_register
+from registry.pyfunc_model import SERVING_PRECISION
+from training.model_io import add_to_model_dir, load_model_dir
+from training.quantization import choose_serving_precision
+
+TEXTS = pd.DataFrame({"text": ["an invoice charged twice", "the site is down " * 60, "a third, plain document"]})
+
+
+@pytest.mark.parametrize("mode, drop, limit, expected", [
+    ("auto", 0.0, 0.01, "int8"),
+    ("auto", 0.01, 0.01, "int8"),
+    ("auto", 0.9 - 0.89, 0.01, "int8"),  # 0.0100000000000000089: rounding noise is within the limit
+    ("auto", 0.011, 0.01, "fp32"),
+    ("auto", 0.05, 0.01, "fp32"),
+    ("auto", -0.02, 0.0, "int8"),  # int8 was more accurate on the test split
+    ("auto", None, 0.01, "fp32"),  # no evaluation registered: stay with what was measured
+    ("off", 0.0, 0.01, "fp32"),
+    ("int8", 0.5, 0.01, "int8"),
+])
+def test_auto_picks_int8_only_within_the_accuracy_limit(mode, drop, limit, expected):
+    evaluation = None if drop is None else {"accuracy_drop": drop}
+    choice = choose_serving_precision(mode, evaluation, limit)
+    assert choice.precision == expected and choice.reason
+
+
+@pytest.mark.parametrize("mode, limit, needle", [("fast", 0.01, "quantize must be one of"),
+                                                 ("auto", 1.5, "between 0 and 1"), ("auto", -0.1, "between 0 and 1")])
+def test_bad_precision_settings_are_refused_in_one_line(mode, limit, needle):
+    with pytest.raises(ValueError, match=needle) as err:
+        choose_serving_precision(mode, {"accuracy_drop": 0.0}, limit)
+    assert "\n" not in str(err.value)
+
+
+def _register_with_drop(trained_model_dir, tmp_path, drop: float, quantize: str = "auto") -> str:
+    folder = tmp_path / f"model-{drop}"
+    shutil.copytree(trained_model_dir, folder)
+    policy = {"quantize": quantize, "max_int8_accuracy_drop": 0.01, "int8_evaluation": {"accuracy_drop": drop}}
+    add_to_model_dir(folder, {SERVING_PRECISION: json.dumps(policy)})
+    with mlflow.start_run():
+        return log_and_register(folder, "clf", "example", load_model_dir(folder)[0].spec.labels, {}).model_uri
+
+
+def test_registered_model_serves_int8_only_when_its_evaluation_allows(mlflow_store, trained_model_dir, tmp_path):
+    within = _register_with_drop(trained_model_dir, tmp_path, 0.004)
+    over = _register_with_drop(trained_model_dir, tmp_path, 0.03)
+
+    ok, detail = run_infra_check(within, mlflow_store)  # a fresh process loads the variant the policy picks
+    assert ok and json.loads(detail)["precision"] == "int8", detail
+
+    int8 = mlflow.pyfunc.load_model(within).unwrap_python_model()
+    fp32 = mlflow.pyfunc.load_model(over).unwrap_python_model()
+    assert int8.precision == "int8" and "within the limit" in int8.precision_choice.reason
+    assert fp32.precision == "fp32" and "over the limit" in fp32.precision_choice.reason
+    assert any("quantized" in type(m).__module__ for m in int8.model.modules())
+
+    int8_out, fp32_out = int8.predict(None, TEXTS), fp32.predict(None, TEXTS)
+    assert (int8_out["label"] == fp32_out["label"]).mean() >= 2 / 3
+    assert int8_out["n_tokens"].tolist() == fp32_out["n_tokens"].tolist()
+
+    # the serving config overrides the stored policy: off goes back to the fp32 safetensors weights
+    assert int8.use_precision("off").precision == "fp32" and int8.precision == "fp32"
+    np.testing.assert_allclose(int8.predict(None, TEXTS).filter(like="p_").to_numpy(float),
+                               fp32_out.filter(like="p_").to_numpy(float), atol=1e-6)
+    assert fp32.use_precision(None, 0.05).precision == "int8"  # a looser limit admits the 0.03 drop
+    with pytest.raises(ValueError, match="must be a number"):
+        fp32.use_precision("auto", "a lot")
+
+
+def test_model_without_an_int8_evaluation_serves_fp32_under_auto(mlflow_store, trained_model_dir):
+    with mlflow.start_run():
+        uri = log_and_register(trained_model_dir, "clf", "example",
+                               load_model_dir(trained_model_dir)[0].spec.labels, {}).model_uri
+    model = mlflow.pyfunc.load_model(uri).unwrap_python_model()
+    assert model.precision == "fp32" and "no int8 evaluation" in model.precision_choice.reason
+    assert model.use_precision("int8").precision == "int8"
+
+
+def test_model_card_reports_the_int8_variant_beside_fp32():
+    from registry.model_card import model_card_markdown
+
+    metrics = {"accuracy": 0.98, "macro_f1": 0.97, "ece": 0.01, "ece_uncalibrated": 0.03, "temperature": 1.2,
+               "by_length": {}, "int8": {"fp32": {"accuracy": 0.98, "macro_f1": 0.97, "seconds_per_1000_documents": 30.0},
+                                         "int8": {"accuracy": 0.975, "macro_f1": 0.965,
+                                                  "seconds_per_1000_documents": 20.0},
+                                         "speedup": 1.5, "agreement": 0.995, "served_precision": "int8"}}
+    card = model_card_markdown("m", ("a", "b"), {}, {}, metrics)
+    assert "accuracy 0.9750 (fp32 0.9800)" in card and "1.50x fp32's speed" in card
+    assert "99.5% of labels agree; served in int8" in card
+    assert "int8" not in model_card_markdown("m", ("a", "b"), {}, {}, {k: v for k, v in metrics.items() if k != "int8"})
