@@ -34,6 +34,7 @@ def test_what_counts_as_transient(exc, transient):
     assert is_transient(wrapped) is transient  # the cause decides, however deep
 
 
+@pytest.mark.slow  # waits out MLflow's 20 s SQLite busy timeout
 def test_a_locked_sqlite_store_is_retried_until_the_lock_goes(tmp_path):
     db = tmp_path / "mlflow.db"
     uri = f"sqlite:///{db}"
