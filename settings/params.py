@@ -182,6 +182,8 @@ class MonitoringParams(_Frozen):
     hash_buckets: int = Field(256, ge=16)
     production_documents: int = Field(200, ge=10)
     production_shifts: tuple[ShiftName, ...] = ("longer", "vocabulary")
+    # Where a drift alert is also POSTed as JSON (an Alertmanager, Slack or Teams relay); null: log line only.
+    alert_webhook_url: str | None = Field(None, pattern=r"^https?://[^\s]+$", max_length=2000)
 
 
 class RetrainingParams(_Frozen):

@@ -13,6 +13,7 @@ from prefect.cache_policies import NO_CACHE
 from prefect.events import emit_event
 
 from corpus.atomic_files import append_jsonl, read_jsonl_complete, write_json_atomic
+from monitoring.alert_webhook import post_alert
 from monitoring.drift_job import run_drift_check
 from monitoring.retraining_policy import retraining_decision
 from serving.inference_log import read_inference_log
@@ -68,6 +69,11 @@ def drift_job(params: LongloopParams, since_line: int = 0, end_line: int | None 
         log.warning("ALERT drift detected in %s (score %.4f)", ", ".join(drifting), result["score"])
         emit_event(event=DRIFT_EVENT, resource=_model_resource(params),
                    payload={"score": result["score"], "signals": drifting})
+        if params.monitoring.alert_webhook_url:
+            delivered, detail = post_alert(params.monitoring.alert_webhook_url, {
+                "event": DRIFT_EVENT, "model": params.registry.model_name, "at": result.get("at"),
+                "score": result["score"], "signals": drifting, "n_current": result.get("n_current")})
+            (log.info if delivered else log.warning)("drift alert webhook: %s", detail)
     return result
 
 
