@@ -15,7 +15,8 @@ Prints one JSON object and writes it to ``benchmarks/results/serving-cpu-<N>core
     and the other serving settings at their defaults (no rate limit). Inference log and all.
   - ``naive_fp32``: a small FastAPI app defined below: one document per model call (a lock keeps calls one at a
     time), each of its windows padded to the model's maximum length, fp32. Same windows, same weights.
-* Load: ``--clients`` concurrent clients (asyncio + httpx), one document per request, documents drawn from a
+* Load: ``--clients`` concurrent clients (asyncio, one kept-alive HTTP/1.1 connection each, written by hand so
+  that the load generator takes little of the CPU it shares with the server), one document per request, from a
   fresh stream of the demo corpus with its skewed log-normal length mix. After a warm-up of each server, every
   round sends the same documents to every server, in a rotated order (interleaved, so a machine that gets
   busier or quieter affects all alike). Latency p50/p90/p99 per request, documents/s per round, pooled.
@@ -24,8 +25,12 @@ Prints one JSON object and writes it to ``benchmarks/results/serving-cpu-<N>core
 * Goals (from the issue): longloop vs naive p50 >= 1.5x, p99 >= 1.3x, throughput >= 2x, agreement >= 99.9%;
   int8 >= 1.5x fp32's served throughput, losing <= 1 accuracy point. Measured, never assumed.
 
+Each server's figures also hold the CPU time it and the load client spent per document (``/proc``), which shows
+whether a difference comes from the model calls or from the serving around them.
+
 Usage: ``python benchmarks/serving.py [--quick] [--clients 24] [--documents 240] [--rounds 3] [--train-docs N]
-[--epochs N] [--out FILE]``.
+[--epochs N] [--model-cache DIR] [--out FILE]``. A full run takes about five minutes on 2 cores (training is
+about two of them); ``--quick`` about one.
 """
 
 from __future__ import annotations
@@ -412,7 +417,9 @@ def run(cfg: dict, preset_name: str, model_cache: Path | None = None) -> dict:
              for k, t in GOALS.items()}
     result.update(
         config={**cfg, "model": cfg["model"].model_dump(), "training": cfg["training"].model_dump(),
-                "serving": ServingParams().model_dump(include={"max_batch_documents", "batch_wait_ms"}),
+                "serving": {**ServingParams().model_dump(include={"max_batch_documents", "batch_wait_ms",
+                                                                  "token_budget"}),
+                            "quantize": {"longloop_fp32": "off", "longloop_int8": "int8"}},
                 "load_document_tokens": {"median": int(np.median(lengths)), "p90": int(np.percentile(lengths, 90)),
                                          "max": int(max(lengths)), "mean": round(float(np.mean(lengths)), 1)}},
         servers=servers, comparison={k: round(v, 4) for k, v in comparison.items()}, goals=goals,

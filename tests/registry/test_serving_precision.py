@@ -45,6 +45,17 @@ def test_bad_precision_settings_are_refused_in_one_line(mode, limit, needle):
     assert "\n" not in str(err.value)
 
 
+@pytest.mark.parametrize("serving, needle", [({"quantize": "fast"}, "serving.quantize"),
+                                             ({"max_int8_accuracy_drop": 2}, "serving.max_int8_accuracy_drop"),
+                                             ({"token_budget": 0}, "serving.token_budget")])
+def test_bad_serving_precision_config_is_a_one_line_error_naming_the_key(serving, needle):
+    from settings.params import ConfigError, parse_params
+
+    with pytest.raises(ConfigError, match=needle) as err:
+        parse_params({"serving": serving})
+    assert "\n" not in str(err.value)
+
+
 def _register_with_drop(trained_model_dir, tmp_path, drop: float, quantize: str = "auto") -> str:
     folder = tmp_path / f"model-{drop}"
     shutil.copytree(trained_model_dir, folder)
