@@ -467,8 +467,7 @@ def test_serving_params_differ_from_params_yaml_only_where_a_container_needs():
 # ---------------------------------------------------------------- Prefect deployments
 
 def test_deployments_named_in_infra_exist_in_prefect_yaml():
-    if not PREFECT_YAML.exists():
-        pytest.skip("prefect.yaml is not written yet")
+    assert PREFECT_YAML.exists(), "prefect.yaml declares the deployments infra/ runs"
     deployments = prefect_deployments()
     named = {(p, f"{flow}/{dep}") for p in infra_files() for flow, dep in DEPLOYMENT_REF.findall(text(p))}
     assert named, "infra/ names no deployment"
