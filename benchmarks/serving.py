@@ -341,6 +341,7 @@ def run(cfg: dict, preset_name: str, model_cache: Path | None = None) -> dict:
 
     from evaluation.int8_comparison import compare_int8_with_fp32
     from serving.deployment import start_serving_process, stop_serving_process
+    from training.inference import window_documents
     from training.model_io import load_model_dir
 
     started = time.perf_counter()
@@ -361,6 +362,11 @@ def run(cfg: dict, preset_name: str, model_cache: Path | None = None) -> dict:
         log(f"trained in {result['model']['train_seconds']} s; the int8 comparison on the load documents")
         model, tokenizer = load_model_dir(model_dir)
         lengths = [len(ids) for ids in tokenizer.encode_batch([d["text"] for d in load_docs])]
+        windows, _ = window_documents(tokenizer, [d["text"] for d in load_docs], model.spec.context_tokens,
+                                      model.spec.window_stride)
+        # What the naive server computes (every window padded to the context) per token longloop computes.
+        padding_ratio = (sum(len(doc) for doc in windows) * model.spec.context_tokens
+                         / sum(len(w) for doc in windows for w in doc))
         temperature = json.loads((model_dir / "calibration.json").read_text())["temperature"]
         offline, _ = compare_int8_with_fp32(model, tokenizer, [d["text"] for d in load_docs], truth, temperature,
                                             repeats=3)
@@ -421,7 +427,8 @@ def run(cfg: dict, preset_name: str, model_cache: Path | None = None) -> dict:
                                                                   "token_budget"}),
                             "quantize": {"longloop_fp32": "off", "longloop_int8": "int8"}},
                 "load_document_tokens": {"median": int(np.median(lengths)), "p90": int(np.percentile(lengths, 90)),
-                                         "max": int(max(lengths)), "mean": round(float(np.mean(lengths)), 1)}},
+                                         "max": int(max(lengths)), "mean": round(float(np.mean(lengths)), 1),
+                                         "naive_padded_tokens_per_window_token": round(padding_ratio, 3)}},
         servers=servers, comparison={k: round(v, 4) for k, v in comparison.items()}, goals=goals,
         goals_met=sorted(k for k, g in goals.items() if g["met"]),
         goals_not_met=sorted(k for k, g in goals.items() if not g["met"]),
