@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run test test-slow ci ui benchmark clean
+.PHONY: run test test-slow test-faults ci ui benchmark clean
 
 $(STAMP): pyproject.toml constraints.txt Makefile
 	$(PYTHON) -m venv $(VENV)
@@ -22,6 +22,10 @@ test: $(STAMP)
 ## Slower suites, kept out of the default run.
 test-slow: $(STAMP)
 	$(BIN)/python -m pytest -q -m slow
+
+## Fault injection: `longloop run` killed at random points of training, registration, deployment and drift.
+test-faults: $(STAMP)
+	$(BIN)/python -m pytest -q -m faults
 
 ## Prefect, MLflow and Evidently UIs on loopback, over the embedded state in .longloop/.
 ui: $(STAMP)

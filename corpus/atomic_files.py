@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import tempfile
@@ -38,15 +39,31 @@ def write_jsonl_atomic(path: str | Path, rows: Iterable[dict]) -> Path:
 
 
 def append_jsonl(path: str | Path, row: dict) -> None:
-    """Append one record as a single write; readers skip an unterminated last line left by a kill."""
+    """Append one record as a single write, under an exclusive lock. Readers skip an unterminated last line
+    that a kill left; the next append cuts that fragment off first, so it never runs into the new record."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     line = (json.dumps(row, ensure_ascii=False) + "\n").encode("utf-8")
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+    fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_APPEND, 0o644)
     try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        size = os.fstat(fd).st_size
+        if size and os.pread(fd, 1, size - 1) != b"\n":
+            os.ftruncate(fd, _end_of_last_complete_line(fd, size))
         os.write(fd, line)
     finally:
-        os.close(fd)
+        os.close(fd)  # releases the lock
+
+
+def _end_of_last_complete_line(fd: int, size: int, chunk: int = 1 << 16) -> int:
+    end = size
+    while end > 0:
+        start = max(0, end - chunk)
+        cut = os.pread(fd, end - start, start).rfind(b"\n")
+        if cut >= 0:
+            return start + cut + 1
+        end = start
+    return 0
 
 
 def read_jsonl_complete(path: str | Path) -> list[dict]:

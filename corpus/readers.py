@@ -113,12 +113,20 @@ def _rows_jsonl(path: Path, raw: str):
 def _rows_csv(path: Path, raw: str, max_text_chars: int):
     # The csv module refuses fields over 128 KiB by default; the record check applies the configured limit.
     csv.field_size_limit(max(csv.field_size_limit(), max_text_chars + 1))
-    reader = csv.DictReader(io.StringIO(raw, newline=""))
+    # strict: a quote never closed or stray text after a closing quote is an error, not a field that swallows
+    # the rest of the file
+    reader = csv.DictReader(io.StringIO(raw, newline=""), strict=True)
     try:
         for row in reader:
-            yield f"{path}:{reader.line_num}", {k: v for k, v in row.items() if k is not None}
-    except csv.Error as exc:
-        yield f"{path}:{reader.line_num}", DataError(f"{path}:{reader.line_num}: malformed CSV ({exc})")
+            where = f"{path}:{reader.line_num}"
+            if None in row:  # DictReader files values beyond the header under the key None
+                yield where, DataError(f"{where}: {len(reader.fieldnames) + len(row[None])} fields where the header "
+                                       f"names {len(reader.fieldnames)}")
+                continue
+            yield where, row
+    except csv.Error as exc:  # raised before the broken record's line is counted
+        where = f"{path}:{reader.line_num + 1}"
+        yield where, DataError(f"{where}: malformed CSV ({exc})")
 
 
 def _rows_parquet(path: Path):
@@ -133,8 +141,10 @@ def _rows_parquet(path: Path):
 
 
 def read_dataset(path: str | Path, allowed_roots: list[Path], max_text_chars: int = 400_000,
-                 quarantine: bool = False) -> ReadResult:
-    """Read and validate a dataset. With ``quarantine`` bad rows are set aside instead of failing."""
+                 quarantine: bool = False, benchmark: bool = False) -> ReadResult:
+    """Read and validate a dataset. With ``quarantine`` bad rows are set aside instead of failing. With
+    ``benchmark`` only ``id`` and ``text`` are required (a benchmark set carries no training label or license)
+    and every record is held out as ``test``."""
     path = resolve_inside(path, allowed_roots)
     if path.is_dir():
         raise DataError(f"{path}: is a folder, not a dataset file")
@@ -167,6 +177,9 @@ def read_dataset(path: str | Path, allowed_roots: list[Path], max_text_chars: in
         try:
             if isinstance(row, DataError):
                 raise row
+            if benchmark and isinstance(row, dict):
+                row = {"label": "(benchmark)", "license": "", "source": path.name,
+                       **{k: v for k, v in row.items() if v not in (None, "")}, "split": "test"}
             rec = record_from_mapping(row, where, max_text_chars)
             if rec.id in seen:
                 raise DataError(f"{where}: field 'id' duplicates id {rec.id!r} first seen at {seen[rec.id]}")
@@ -179,3 +192,15 @@ def read_dataset(path: str | Path, allowed_roots: list[Path], max_text_chars: in
     if not result.records:
         raise DataError(f"{path}: no valid records")
     return result
+
+
+def read_benchmark_sets(paths: list[str] | tuple[str, ...], root: Path, max_text_chars: int) -> list[Record]:
+    """The records of registered benchmark sets (paths relative to the project ``root`` and inside it), ids
+    prefixed with the file name so that they never collide with the dataset's."""
+    records = []
+    for given in paths:
+        path = Path(given) if Path(given).is_absolute() else Path(root) / given
+        for rec in read_dataset(path, [Path(root)], max_text_chars, benchmark=True).records:
+            records.append(Record(id=f"{Path(given).name}:{rec.id}", text=rec.text, label=rec.label,
+                                  license=rec.license, source=rec.source, split="test"))
+    return records

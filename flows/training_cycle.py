@@ -18,20 +18,21 @@ from tasks.evaluation_tasks import evaluate_challenger, evaluate_champion
 from tasks.governance_tasks import governance_gate, log_governance
 from tasks.registry_tasks import (find_trained_version, promotion_gate, register_challenger, reuse_trained_version,
                                   start_tracking_run)
-from tasks.training_tasks import train_model
+from tasks.training_tasks import release_training_checkpoints, train_model
 
 
 def _train_and_register(params: LongloopParams, reason: str, snapshot: dict, governance: dict,
                         fingerprint: str) -> dict:
     run = start_tracking_run(params, reason)
     log_governance(governance, snapshot, run["run_id"])
-    trained = train_model(params, governance["kept_path"], run["run_dir"], run["run_id"])
+    trained = train_model(params, governance["kept_path"], run["run_dir"], run["run_id"], fingerprint)
     challenger = evaluate_challenger(params, trained["model_dir"], governance["kept_path"], run["run_dir"],
                                      run["run_id"])
     champion = evaluate_champion(params, governance["kept_path"])
     example = read_records(Path(governance["kept_path"]))[0].text
     registered = register_challenger(params, run, trained["model_dir"], snapshot, governance["card"], challenger,
                                      example, fingerprint)
+    release_training_checkpoints(params, fingerprint)
     promotion = promotion_gate(params, registered, challenger, champion, run)
     return {"training": trained, "evaluation": {"challenger": challenger, "champion": champion},
             "registry": registered, "promotion": promotion, "mlflow_run_id": run["run_id"]}

@@ -78,6 +78,7 @@ def cmd_run(args) -> int:
 
     with state_lock(StatePaths.from_params(params).state, params.project.lock_wait_seconds, "run"):
         from flows.pipeline import pipeline
+        _settle_killed_runs(params)
 
         summary = pipeline(params, data_path=str(Path(args.data).resolve()) if args.data else None)
     if summary["blocked"]:
@@ -99,6 +100,18 @@ def cmd_run(args) -> int:
         human += f"; new decision: {rt['outcome']['promotion']['reason']}"
     _print(summary, args.json, human + "\n" + _reuse_line(summary["reused"]))
     return EXIT_OK
+
+
+def _settle_killed_runs(params: LongloopParams) -> None:
+    """Embedded only: flow runs a killed longloop left Running are marked Crashed (see orphaned_flow_runs)."""
+    if params.services.prefect_api_url:
+        return
+    from longloop.orphaned_flow_runs import crash_orphaned_flow_runs
+
+    crashed = crash_orphaned_flow_runs()
+    if crashed:
+        print(f"longloop: {len(crashed)} flow run(s) left Running by a killed process marked Crashed: "
+              f"{', '.join(crashed)}", file=sys.stderr)
 
 
 def _reuse_line(reused: dict) -> str:
@@ -123,6 +136,7 @@ def cmd_monitor(args) -> int:
 
     with state_lock(StatePaths.from_params(params).state, params.project.lock_wait_seconds, "monitor"):
         from flows.drift_check import drift_monitoring
+        _settle_killed_runs(params)
 
         out = drift_monitoring(params)
     if out["skipped"]:
@@ -144,6 +158,7 @@ def cmd_retrain(args) -> int:
 
     with state_lock(StatePaths.from_params(params).state, params.project.lock_wait_seconds, "retrain"):
         from flows.retraining import retrain_and_record
+        _settle_killed_runs(params)
 
         out = retrain_and_record(params, "command line")
     outcome = out["outcome"]
@@ -178,16 +193,19 @@ def cmd_demo_data(args) -> int:
 
 def cmd_govern(args) -> int:
     params = _params(args)
-    from corpus.readers import read_dataset
+    from corpus.readers import read_benchmark_sets, read_dataset
     from corpus.splits import assign_splits
     from settings.state_paths import StatePaths
 
-    res = read_dataset(args.data, [StatePaths.from_params(params).root], params.data.max_text_chars,
+    root = StatePaths.from_params(params).root
+    res = read_dataset(args.data, [root], params.data.max_text_chars,
                        quarantine=params.data.on_bad_record == "quarantine")
+    benchmarks = read_benchmark_sets([*params.governance.benchmark_sets, *args.benchmark], root,
+                                     params.data.max_text_chars)
     from governance.gate import run_gate  # after the input is known to be good: bad input fails fast
 
     records = assign_splits(res.records, params.data.split.validation, params.data.split.test, params.project.seed)
-    report, kept = run_gate(records, params.governance)
+    report, kept = run_gate(records, params.governance, benchmarks=benchmarks)
     out = report.to_dict() | {"records": len(records), "kept": len(kept), "quarantined_rows": len(res.quarantined)}
     lines = [f"verdict: {report.verdict} ({len(kept)} of {len(records)} records kept)"]
     lines += [f"  {name}: {'pass' if c['passed'] else 'FAIL'} ({c['violations']} violations)" for name, c in report.checks.items()]
@@ -369,6 +387,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("govern", parents=[common], help="run the governance gate on a dataset")
     p.add_argument("--data", required=True)
+    p.add_argument("--benchmark", action="append", default=[], metavar="FILE",
+                   help="a benchmark set to check for contamination, besides governance.benchmark_sets (repeatable)")
     p.set_defaults(fn=cmd_govern)
 
     p = sub.add_parser("drift", parents=[common], help="compare two JSONL windows for drift")

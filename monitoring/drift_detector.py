@@ -27,6 +27,7 @@ from scipy import sparse, stats
 TAIL_QUANTILE = 0.95  # the pooled quantile above which a document counts as "in the upper tail"
 RESOLUTION = 2  # the smallest permutation p-value is at most threshold / RESOLUTION
 STOP_AFTER_EXCEEDANCES = 20  # Besag-Clifford: stop once this many permuted statistics reach the observed
+MIN_LABELLED = 20  # fewer feedback labels than this in a window: no label check (too little power to be worth a test)
 _BATCH = 256
 
 
@@ -125,7 +126,10 @@ def detect_drift(ref_feats: dict, cur_feats: dict, ref_rows: list[dict], cur_row
     """``permutations`` is a floor: the permutation checks draw up to ``permutations_needed(...)``."""
     with_embedding = "embedding" in ref_feats and "embedding" in cur_feats
     with_prediction = all("prediction" in r for r in ref_rows + cur_rows)
-    with_label = all(r.get("label") for r in ref_rows + cur_rows)
+    # Feedback labels arrive late and for some documents only: the label check compares the labelled ones.
+    ref_labels = [r["label"] for r in ref_rows if r.get("label")]
+    cur_labels = [r["label"] for r in cur_rows if r.get("label")]
+    with_label = len(ref_labels) == len(ref_rows) and len(cur_labels) >= MIN_LABELLED
     n_checks = 5 + with_embedding + with_prediction + with_label
     budget = permutations_needed(alpha, n_checks, permutations)
 
@@ -149,8 +153,8 @@ def detect_drift(ref_feats: dict, cur_feats: dict, ref_rows: list[dict], cur_row
         raw["prediction"] = (*categorical_test([r["prediction"] for r in ref_rows], [r["prediction"] for r in cur_rows]),
                              "Fisher exact (2 classes) or chi-square on predicted labels", {})
     if with_label:
-        raw["label"] = (*categorical_test([r["label"] for r in ref_rows], [r["label"] for r in cur_rows]),
-                        "Fisher exact (2 classes) or chi-square on feedback labels", {})
+        raw["label"] = (*categorical_test(ref_labels, cur_labels),
+                        "Fisher exact (2 classes) or chi-square on feedback labels", {"n_labelled": len(cur_labels)})
     assert len(raw) == n_checks
     threshold = alpha / n_checks
     checks = {name: {"statistic": round(s, 6), "p_value": p, "threshold": threshold, "drift": p < threshold,

@@ -39,7 +39,8 @@ def start_serving_process(tracking_uri: str, model_name: str, inference_log: Pat
     log_path = log_dir / f"serving-{port}.log"
     cmd = [sys.executable, "-m", "serving.server", "--tracking-uri", tracking_uri, "--model-name", model_name,
            "--inference-log", str(inference_log), "--host", sp.host, "--port", str(port),
-           "--serving-json", sp.model_dump_json()] + (["--token-stdin"] if auth_token else [])
+           "--serving-json", sp.model_dump_json(), "--exit-with-parent", str(os.getpid())] + (
+               ["--token-stdin"] if auth_token else [])
     with open(log_path, "ab") as log:
         proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, env={**os.environ},
                                 stdin=subprocess.PIPE if auth_token else subprocess.DEVNULL, start_new_session=True)

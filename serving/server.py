@@ -1,8 +1,10 @@
 """Run the serving app under uvicorn; also the entry point of a deployed serving process.
 
 ``python -m serving.server --tracking-uri URI --model-name NAME --inference-log PATH --port N [--serving-json J]
-[--token-stdin]``; with ``--token-stdin`` the bearer token is the first line of standard input (never an argument,
+[--token-stdin] [--exit-with-parent PID]``; with ``--token-stdin`` the bearer token is the first line of standard input (never an argument,
 which any local user could read in the process list, and never the environment, which the app does not read).
+With ``--exit-with-parent`` the server shuts down once process PID is gone: a pipeline that starts a server for
+its own run and is killed leaves no server behind it holding a port and the model.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import uvicorn
 
 from serving.app import create_app
 from serving.champion_source import ChampionSource
+from serving.parent_watch import exit_with_parent
 from settings.params import ServingParams
 
 
@@ -44,7 +47,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--port", type=int, required=True)
     ap.add_argument("--serving-json", default="{}")
     ap.add_argument("--token-stdin", action="store_true", help="read the bearer token from the first line of stdin")
+    ap.add_argument("--exit-with-parent", type=int, metavar="PID", help="shut down once process PID is gone")
     args = ap.parse_args(argv)
+    if args.exit_with_parent:
+        exit_with_parent(args.exit_with_parent)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s", stream=sys.stderr)
     sp = ServingParams.model_validate(json.loads(args.serving_json))
     token = (sys.stdin.readline().strip() or None) if args.token_stdin else None

@@ -85,6 +85,9 @@ class GovernanceParams(_Frozen):
     contamination: ContaminationParams = ContaminationParams()
     on_violation: Literal["block", "quarantine"] = "block"
     block_on_pii: bool = True
+    # Registered benchmark sets (JSONL, CSV or Parquet inside the project; rows need ``id`` and ``text``): training
+    # text overlapping them is contamination, like overlap with the validation and test splits.
+    benchmark_sets: tuple[str, ...] = ()
 
 
 class ModelParams(_Frozen):

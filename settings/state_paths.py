@@ -64,6 +64,10 @@ class StatePaths:
     def runs_dir(self) -> Path:
         return self.state / "runs"
 
+    def training_dir(self, fingerprint: str) -> Path:
+        """Checkpoints of the training with this fingerprint: a killed run's successor resumes from them."""
+        return self.state / "training" / fingerprint
+
     @property
     def ledger(self) -> Path:
         return self.state / "registry" / "promotions.jsonl"

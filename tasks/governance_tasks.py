@@ -13,6 +13,7 @@ from prefect.cache_policies import NO_CACHE
 
 from corpus.atomic_files import write_json_atomic, write_text_atomic
 from corpus.dataset_files import read_records, write_records
+from corpus.readers import read_benchmark_sets
 from governance.dataset_card import card_markdown, dataset_card
 from governance.gate import run_gate
 from governance.pii import mask_pii
@@ -30,9 +31,11 @@ def governance_gate(params: LongloopParams, dataset_path: str, snapshot: dict) -
     that once a run exists.
     """
     records = read_records(Path(dataset_path))
-    report, kept = run_gate(records, params.governance)
-    # One folder per (data, governance settings): the same inputs write the same files, whoever runs them.
-    settings_hash = hashlib.sha256(params.governance.model_dump_json().encode()).hexdigest()[:12]
+    benchmarks = read_benchmark_sets(params.governance.benchmark_sets, Path(params.root), params.data.max_text_chars)
+    report, kept = run_gate(records, params.governance, benchmarks=benchmarks)
+    # One folder per (data, governance settings, benchmark texts): the same inputs write the same files.
+    settings_hash = hashlib.sha256((params.governance.model_dump_json() + json.dumps(
+        [[r.id, r.text] for r in benchmarks])).encode()).hexdigest()[:12]
     gate_dir = StatePaths.from_params(params).data_dir / "governance" / f"{snapshot['md5']}-{settings_hash}"
     # Patterns only, not this process's known secrets: the kept data must not depend on who runs the gate.
     kept_path = write_records(gate_dir / "kept.jsonl", [dataclasses.replace(r, text=mask_pii(r.text),

@@ -15,6 +15,7 @@ from prefect.events import emit_event
 from corpus.atomic_files import append_jsonl, read_jsonl_complete, write_json_atomic
 from monitoring.alert_webhook import post_alert
 from monitoring.drift_job import run_drift_check
+from monitoring.feedback_labels import labels_by_id, with_feedback_labels
 from monitoring.retraining_policy import retraining_decision
 from serving.inference_log import read_inference_log
 from settings.params import LongloopParams
@@ -56,7 +57,8 @@ def drift_job(params: LongloopParams, since_line: int = 0, end_line: int | None 
     reference = read_jsonl_complete(paths.monitoring_dir / "reference.jsonl")
     vocabulary = json.loads((paths.monitoring_dir / "vocabulary.json").read_text())
     log_lines = read_inference_log(paths.inference_log)[:end_line]
-    current = log_lines[since_line:][-params.monitoring.window_size:]
+    feedback = [row for f in sorted(paths.data_dir.glob("feedback-*.jsonl")) for row in read_jsonl_complete(f)]
+    current = with_feedback_labels(log_lines[since_line:][-params.monitoring.window_size:], labels_by_id(feedback))
     stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S")
     result = run_drift_check(reference, current, vocabulary, params.model.context_tokens, params.monitoring,
                              paths.evidently_workspace, paths.monitoring_dir / "reports" / f"drift-{stamp}.html")

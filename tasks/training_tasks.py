@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import shutil
 from pathlib import Path
 
 import mlflow
@@ -16,6 +17,7 @@ from corpus.dataset_files import read_records
 from corpus.splits import by_split
 from governance.redaction import redact_structure
 from settings.params import LongloopParams
+from settings.state_paths import StatePaths
 from training.fit import fit_classifier
 from training.model_io import save_model_dir
 from tasks.retry_policy import TRANSIENT_RETRIES
@@ -37,7 +39,10 @@ def training_slot(params: LongloopParams):
 
 
 @task(name="train-model", cache_policy=NO_CACHE, **TRANSIENT_RETRIES)
-def train_model(params: LongloopParams, kept_path: str, run_dir: str, run_id: str) -> dict:
+def train_model(params: LongloopParams, kept_path: str, run_dir: str, run_id: str, fingerprint: str) -> dict:
+    """Checkpoints live under the training fingerprint, not the MLflow run: a run killed mid-training is
+    resumed by the next run on the same data, parameters and code, which loses at most ``checkpoint_every``
+    steps."""
     splits = by_split(read_records(Path(kept_path)))
     client = mlflow.MlflowClient()
 
@@ -49,7 +54,8 @@ def train_model(params: LongloopParams, kept_path: str, run_dir: str, run_id: st
         mlflow.log_params(redact_structure({f"training.{k}": v for k, v in params.training.model_dump().items()}))
     with training_slot(params):
         model, tokenizer, result = fit_classifier(splits["train"], splits["validation"], params.model,
-                                                  params.training, params.project.seed, Path(run_dir) / "training",
+                                                  params.training, params.project.seed,
+                                                  StatePaths.from_params(params).training_dir(fingerprint),
                                                   on_step=on_step)
     model_dir = save_model_dir(model, tokenizer, Path(run_dir) / "model",
                                extra={"training_result.json": result.to_dict()})
@@ -61,3 +67,16 @@ def train_model(params: LongloopParams, kept_path: str, run_dir: str, run_id: st
                             if isinstance(v, (int, float)) and v is not None})
         mlflow.log_artifact(str(summary))
     return {"model_dir": str(model_dir), **trained}
+
+
+@task(name="release-training-checkpoints", cache_policy=NO_CACHE)
+def release_training_checkpoints(params: LongloopParams, fingerprint: str) -> None:
+    """Once the model is registered its checkpoints are not needed: renamed first, so that a kill halfway
+    through deleting leaves no half-deleted folder for a later run to resume from."""
+    folder = StatePaths.from_params(params).training_dir(fingerprint)
+    if folder.is_dir():
+        doomed = folder.with_name(f".released-{folder.name}")
+        shutil.rmtree(doomed, ignore_errors=True)
+        folder.rename(doomed)
+    for doomed in folder.parent.glob(".released-*"):  # this one, and any that an earlier kill left
+        shutil.rmtree(doomed, ignore_errors=True)

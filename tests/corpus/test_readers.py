@@ -75,3 +75,79 @@ def test_quarantine_sets_bad_rows_aside(tmp_path):
     res = read_dataset(path, [tmp_path], quarantine=True)
     assert [r.id for r in res.records] == ["a"]
     assert len(res.quarantined) == 2
+
+
+def _csv(path, text):
+    path.write_text(text)
+    return path
+
+
+HEADER = "id,text,label,license,source\n"
+
+
+@pytest.mark.parametrize("content, needle", [
+    ("id,text,license,source\na,t,MIT,s\n", ":2: field 'label' is missing"),
+    (HEADER + "a,t,x,MIT,s\na,u,x,MIT,s\n", ":3: field 'id' duplicates id 'a'"),
+    (HEADER + "a,  ,x,MIT,s\n", ":2: field 'text' is empty"),
+    (HEADER + "a,t,,MIT,s\n", ":2: field 'label' is empty"),
+    (HEADER + "a,\"bell\x07\",x,MIT,s\n", ":2: field 'text' contains control characters"),
+    ("id,text,label,license,source,split\na,t,x,MIT,s,dev\n", ":2: field 'split' must be one of"),
+    (HEADER + "a,t,x,MIT,s,extra\n", ":2: 6 fields where the header names 5"),
+    (HEADER + "a,\"never closed,x,MIT,s\n", ":2: malformed CSV (unexpected end of data)"),
+    (HEADER + "a,\"quoted\" then text,x,MIT,s\n", ":2: malformed CSV"),
+])
+def test_bad_csv_rows_name_file_line_and_field(tmp_path, content, needle):
+    path = _csv(tmp_path / "bad.csv", content)
+    with pytest.raises(DataError) as err:
+        read_dataset(path, [tmp_path])
+    assert needle in str(err.value) and str(path) in str(err.value)
+
+
+def test_bad_csv_files(tmp_path):
+    with pytest.raises(DataError, match=":3: invalid UTF-8"):
+        (tmp_path / "l.csv").write_bytes(HEADER.encode() + b"a,t,x,MIT,s\nb,\xff\xfe,x,MIT,s\n")
+        read_dataset(tmp_path / "l.csv", [tmp_path])
+    with pytest.raises(DataError, match="file is empty"):
+        read_dataset(_csv(tmp_path / "e.csv", ""), [tmp_path])
+    with pytest.raises(DataError, match="no valid records"):
+        read_dataset(_csv(tmp_path / "h.csv", HEADER), [tmp_path])
+
+
+@pytest.mark.parametrize("rows, needle", [
+    ([{k: v for k, v in GOOD.items() if k != "label"}], ":row 1: field 'label' is missing"),
+    ([GOOD, GOOD], ":row 2: field 'id' duplicates id 'a'"),
+    ([{**GOOD, "text": ""}], ":row 1: field 'text' is empty"),
+    ([{**GOOD, "text": 7}], ":row 1: field 'text' must be a string, got int"),
+    ([{**GOOD, "label": None}], ":row 1: field 'label' is missing"),
+    ([{**GOOD, "text": "esc\x1b[2J"}], ":row 1: field 'text' contains control characters"),
+])
+def test_bad_parquet_rows_name_file_row_and_field(tmp_path, rows, needle):
+    path = tmp_path / "bad.parquet"
+    pq.write_table(pa.Table.from_pylist(rows), path)
+    with pytest.raises(DataError) as err:
+        read_dataset(path, [tmp_path])
+    assert needle in str(err.value) and str(path) in str(err.value)
+
+
+def test_empty_parquet_table_and_csv_quarantine(tmp_path):
+    empty = tmp_path / "empty.parquet"
+    pq.write_table(pa.Table.from_pylist([], schema=pa.schema([(k, pa.string()) for k in GOOD])), empty)
+    with pytest.raises(DataError, match="no valid records"):
+        read_dataset(empty, [tmp_path])
+    mixed = _csv(tmp_path / "q.csv", HEADER + "a,t,x,MIT,s\nb,,x,MIT,s\nc,u,x,MIT,s\n")
+    res = read_dataset(mixed, [tmp_path], quarantine=True)
+    assert [r.id for r in res.records] == ["a", "c"] and res.quarantined[0]["where"].endswith(":3")
+
+
+def test_benchmark_sets_need_only_id_and_text(tmp_path):
+    from corpus.readers import read_benchmark_sets
+
+    _jsonl(tmp_path / "bench.jsonl", [{"id": "q1", "text": "what is held out"}, {"id": "q2", "text": "more"}])
+    _csv(tmp_path / "bench.csv", "id,text,label\nq1,from a csv,\n")
+    recs = read_benchmark_sets(["bench.jsonl", "bench.csv"], tmp_path, 1000)
+    assert [r.id for r in recs] == ["bench.jsonl:q1", "bench.jsonl:q2", "bench.csv:q1"]
+    assert {r.split for r in recs} == {"test"}
+    with pytest.raises(DataError, match="field 'text' is missing"):
+        read_benchmark_sets([str(_jsonl(tmp_path / "b2.jsonl", [{"id": "x"}]))], tmp_path, 1000)
+    with pytest.raises(DataError, match="outside the allowed folders"):
+        read_benchmark_sets(["../elsewhere.jsonl"], tmp_path, 1000)

@@ -62,6 +62,8 @@ def test_run_closes_the_loop(first_run):
     # The production batch is shifted (longer documents, new vocabulary): the drift job must see it.
     assert s["drift"]["drift_detected"] is True
     assert s["drift"]["checks"]["length"]["drift"] is True
+    # The batch's feedback labels are joined to the logged predictions by document id for the label check.
+    assert s["drift"]["checks"]["label"]["n_labelled"] == 60
     assert s["retraining"]["triggered"] is True
     outcome = s["retraining"]["outcome"]
     assert outcome["registry"]["version"] == "2"

@@ -35,3 +35,29 @@ def test_bad_input_is_one_line_and_exit_2(project, args, needle):
     lines = [l for l in res.stderr.splitlines() if l.strip()]
     assert len(lines) == 1 and needle in lines[0], res.stderr
     assert "Traceback" not in res.stderr
+
+
+def test_govern_checks_training_text_against_registered_benchmark_sets(project):
+    import json
+
+    assert run_cli(project, "demo-data", "--out", "data.jsonl", "--n", "80").code == 0
+    rows = [json.loads(line) for line in (project / "data.jsonl").read_text().splitlines()]
+    # A benchmark set whose questions are passages of ten of the dataset's documents: those in the training
+    # split are contaminated.
+    (project / "bench.jsonl").write_text("".join(json.dumps({"id": f"q{i}", "text": r["text"][:2000]}) + "\n"
+                                                 for i, r in enumerate(rows[:10])))
+    clean = run_cli(project, "govern", "--data", "data.jsonl", "--json")
+    assert clean.code == 0 and clean.json["checks"]["contamination"]["violations"] == 0
+    flagged = run_cli(project, "govern", "--data", "data.jsonl", "--benchmark", "bench.jsonl", "--json")
+    assert flagged.code == 1, flagged.stderr[-2000:]
+    hits = flagged.json["checks"]["contamination"]["hits"]
+    assert hits and {h["eval_id"] for h in hits} <= {f"bench.jsonl:q{i}" for i in range(10)}
+    assert {h["train_id"] for h in hits} <= {r["id"] for r in rows[:10]}
+
+    params = project / "params.yaml"
+    params.write_text(params.read_text() + "governance: {benchmark_sets: [bench.jsonl]}\n")
+    configured = run_cli(project, "govern", "--data", "data.jsonl", "--json")
+    assert configured.code == 1 and configured.json["checks"]["contamination"]["hits"] == hits
+    params.write_text(params.read_text().replace("[bench.jsonl]", "[../outside.jsonl]"))
+    refused = run_cli(project, "govern", "--data", "data.jsonl", "--json")
+    assert refused.code == 2 and "outside the allowed folders" in refused.stderr

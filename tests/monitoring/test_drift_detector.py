@@ -117,3 +117,19 @@ def test_ten_percent_other_language_is_found_at_the_default_alpha(reference):
     assert res.checks["words"]["drift"] and res.checks["oov_rate"]["drift"]
     assert res.checks["words"]["p_value"] <= res.checks["words"]["threshold"] / 2
     assert set(res.checks["words"]) >= {"statistic", "p_value", "threshold", "drift", "method", "permutations"}
+
+
+def test_label_check_uses_the_feedback_that_has_arrived(reference):
+    from monitoring.drift_detector import MIN_LABELLED
+
+    shifted = _rows(generate_corpus(100, seed=5, stream=51, median_tokens=200, shifts=("label_prior",)))
+    ref, vocab, ref_f = reference
+    cur_f = document_features(shifted, vocab, 512, MP.hash_buckets)
+
+    def check(n_labelled):
+        cur = [r if i < n_labelled else {k: v for k, v in r.items() if k != "label"} for i, r in enumerate(shifted)]
+        return detect_drift(ref_f, cur_f, ref, cur, 0.05, 200, 0)
+
+    partial = check(60)
+    assert partial.checks["label"]["n_labelled"] == 60 and partial.checks["label"]["drift"]
+    assert "label" not in check(MIN_LABELLED - 1).checks
