@@ -77,7 +77,7 @@ def test_one_retraining_for_a_shifted_window_none_for_an_unshifted_one_and_the_c
         assert shifted["drift"]["drift_detected"] is True and shifted["retraining"]["triggered"] is True
         outcome = shifted["retraining"]["outcome"]
         assert outcome["blocked"] is False and outcome["promotion"]["reason"]
-        assert outcome["dataset"]["added"] == 120  # both windows' feedback
+        assert outcome["dataset"]["added"] == 180  # the pipeline's own production batch and both windows' feedback
 
         again = window(302, ("longer", "vocabulary"))
         assert again["drift"]["drift_detected"] is True and again["retraining"]["triggered"] is False

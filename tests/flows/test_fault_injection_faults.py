@@ -114,7 +114,7 @@ def _reached(run: PipelineRun, stage: str, state: Path) -> bool:
         return run.done("evaluate-champion")
     if stage == "deployment":  # the serving process has been started and is loading the champion
         return bool(_newer_files(state / "logs", "serving-*.log", since))
-    return run.done("send-production-traffic")  # drift: the production window is in the log
+    return run.done("next-drift-window")  # drift: the window is chosen, the check and its snapshot come next
 
 
 # The task whose completion ends each stage: a kill aimed at a stage counts for it only if it landed before.
@@ -131,7 +131,7 @@ def _stage_at_kill(run: PipelineRun) -> str:
 
 # Seconds after the stage is seen to start; each range about covers the stage on 2 cores (registration includes
 # the promotion gate's fresh-process infra check and the alias moves).
-DELAYS = {"training": (0.0, 2.0), "registration": (0.0, 13.0), "deployment": (0.0, 8.0), "drift": (0.0, 2.5)}
+DELAYS = {"training": (0.0, 2.0), "registration": (0.0, 13.0), "deployment": (0.0, 8.0), "drift": (0.0, 1.2)}
 
 
 def _attempt(project: Path, data: str, stage: str | None, rng: random.Random) -> Attempt:
@@ -285,6 +285,7 @@ def test_kills_at_random_points_lose_nothing_and_the_next_run_finishes(tmp_path)
         runs_before = set(_pipeline_runs(state)) if state.exists() else set()
         for stage in STAGES:
             attempt = _attempt(project, data, stage, rng)
+            print(f"cycle {cycle}: aimed at {stage}, killed in {attempt.killed_in} (exit {attempt.code})")
             if attempt.killed_in is None:  # the run got past the aimed stage before the kill: it finished
                 assert attempt.code == 0, f"{context} {attempt.stderr[-3000:]}"
                 continue
