@@ -67,6 +67,12 @@ def snapshot_file(root: Path, path: Path, remote_name: str = "local") -> Snapsho
     content_md5 = _file_md5(path)  # DVC 3 hashes a file's bytes with plain md5
     with _quiet(), _repo(root) as repo:
         try:
+            # DVC trusts an object that exists under the right name: a damaged one would be reported up to
+            # date and pushed on. Damaged copies are dropped first, so that add and push write them afresh.
+            _drop_if_damaged(Path(repo.cache.local.oid_to_path(content_md5)), content_md5)
+            remote = repo.cloud.get_remote_odb(remote_name)
+            if type(remote.fs).__name__ == "LocalFileSystem":  # a folder remote; object stores check their own
+                _drop_if_damaged(Path(remote.oid_to_path(content_md5)), content_md5)
             cached_before = repo.cache.local.exists(content_md5)
             # DVC resolves relative targets against the process's working folder: pass absolute paths.
             stages = repo.add(str(path.resolve()))
@@ -79,6 +85,12 @@ def snapshot_file(root: Path, path: Path, remote_name: str = "local") -> Snapsho
     return Snapshot(md5=out["md5"], size=int(out.get("size", 0)), path=str(rel), dvc_file=str(dvc_file),
                     pushed=pushed, remote=remote_name,
                     reused=cached_before and pushed == 0 and out["md5"] == content_md5)
+
+
+def _drop_if_damaged(obj: Path, md5: str) -> None:
+    if obj.is_file() and _file_md5(obj) != md5:
+        obj.chmod(0o644)  # DVC keeps objects read-only
+        obj.unlink()
 
 
 def _file_md5(path: Path) -> str:
@@ -97,4 +109,8 @@ def restore_snapshot(root: Path, md5: str, dest: Path, remote_name: str = "local
             repo.pull(targets=[str(dvc_file)], remote=remote_name, force=True)
         except Exception as exc:
             raise VersioningError(f"dvc could not restore {md5}: {exc}") from exc
+    if _file_md5(dest) != md5:
+        dest.unlink()
+        raise VersioningError(f"the remote's copy of {md5} is damaged (its content hashes differently); "
+                              f"nothing was restored")
     return dest

@@ -58,3 +58,33 @@ def test_unchanged_content_adds_no_object_to_the_cache_or_the_remote(tmp_path, r
     back = snapshot_file(tmp_path, data)
     assert back.reused and back.md5 == first.md5
     assert (len(_objects(cache)), len(_objects(remote))) == (counts[0] + 1, counts[1] + 1)
+
+
+def _damage(obj):
+    obj.chmod(0o644)
+    obj.write_bytes(obj.read_bytes()[:5])  # what a kill or a bad disk leaves under the right name
+
+
+def test_damaged_objects_are_written_again_and_a_damaged_remote_restores_nothing(tmp_path, repo):
+    import hashlib
+
+    from versioning.dvc_snapshots import VersioningError
+
+    cache, remote, data = repo
+    data.write_text('{"id": "kept"}\n' * 50)
+    first = snapshot_file(tmp_path, data)
+    (cached,), (pushed,) = _objects(cache), _objects(remote)
+    _damage(cached)
+    _damage(pushed)
+    again = snapshot_file(tmp_path, data)  # DVC alone would call both copies up to date
+    assert again.md5 == first.md5 and not again.reused and again.pushed == 1
+    for obj in (cached, pushed):
+        assert hashlib.md5(obj.read_bytes()).hexdigest() == first.md5
+
+    _damage(pushed)
+    import shutil
+    shutil.rmtree(cache)
+    target = tmp_path / "state" / "restored.jsonl"
+    with pytest.raises(VersioningError, match="damaged"):
+        restore_snapshot(tmp_path, first.md5, target)
+    assert not target.exists()
