@@ -6,6 +6,7 @@ import pytest
 
 from corpus.readers import read_dataset
 from corpus.records import DataError
+from tests.refusal_counts import BAD_INPUTS, count
 
 GOOD = {"id": "a", "text": "some text", "label": "x", "license": "MIT", "source": "s"}
 
@@ -101,6 +102,7 @@ def test_bad_csv_rows_name_file_line_and_field(tmp_path, content, needle):
     with pytest.raises(DataError) as err:
         read_dataset(path, [tmp_path])
     assert needle in str(err.value) and str(path) in str(err.value)
+    count(BAD_INPUTS)
 
 
 def test_bad_csv_files(tmp_path):
@@ -127,6 +129,7 @@ def test_bad_parquet_rows_name_file_row_and_field(tmp_path, rows, needle):
     with pytest.raises(DataError) as err:
         read_dataset(path, [tmp_path])
     assert needle in str(err.value) and str(path) in str(err.value)
+    count(BAD_INPUTS)
 
 
 def test_empty_parquet_table_and_csv_quarantine(tmp_path):

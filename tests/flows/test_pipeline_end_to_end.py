@@ -102,6 +102,7 @@ def test_run_closes_the_loop(first_run):
     assert len(lines) == 160 and json.loads(lines[0])["id"].startswith("doc-")
 
 
+@pytest.mark.slow  # a second whole run (about a minute): kept out of the default suite's 10 minutes
 def test_a_second_run_on_the_same_data_reuses_everything(first_run):
     """Same data, parameters and code: no new model version, MLflow run, DVC object, ledger entry or (for the
     same drift window) Evidently snapshot; the run says what it reused."""
@@ -133,6 +134,7 @@ def test_a_second_run_on_the_same_data_reuses_everything(first_run):
         assert s2["retraining"]["outcome"]["promotion"]["promoted"] is False
 
 
+@pytest.mark.slow  # a monitor and a retraining run (about 40 s)
 def test_scheduled_jobs_from_the_command_line_read_only_new_windows_and_reuse(first_run):
     """What the drift-job and scheduled-retraining deployments run: the drift job reads only lines it has not
     read (none after the pipeline's own check); retraining on unchanged data and feedback reuses the version."""
