@@ -32,7 +32,6 @@ def _train_and_register(params: LongloopParams, reason: str, snapshot: dict, gov
     example = read_records(Path(governance["kept_path"]))[0].text
     registered = register_challenger(params, run, trained["model_dir"], snapshot, governance["card"], challenger,
                                      example, fingerprint)
-    release_training_checkpoints(params, fingerprint)
     promotion = promotion_gate(params, registered, challenger, champion, run)
     return {"training": trained, "evaluation": {"challenger": challenger, "champion": champion},
             "registry": registered, "promotion": promotion, "mlflow_run_id": run["run_id"]}
@@ -63,6 +62,8 @@ def training_cycle(params: LongloopParams, dataset: dict, reason: str = "pipelin
         cycle = _reuse(params, found, governance)
     else:
         cycle = _train_and_register(params, reason, snapshot, governance, found["fingerprint"])
+    # Registered now, on either path (a run killed between registering and this point left them behind too).
+    release_training_checkpoints(params, found["fingerprint"])
     promotion = cycle["promotion"]
     registry = {**cycle["registry"], "aliases": promotion["aliases"], "champion_version": promotion["champion_version"],
                 "fingerprint": found["fingerprint"], "reused": found["version"] is not None}
