@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import json
 import re
@@ -201,6 +202,5 @@ def read_benchmark_sets(paths: list[str] | tuple[str, ...], root: Path, max_text
     for given in paths:
         path = Path(given) if Path(given).is_absolute() else Path(root) / given
         for rec in read_dataset(path, [Path(root)], max_text_chars, benchmark=True).records:
-            records.append(Record(id=f"{Path(given).name}:{rec.id}", text=rec.text, label=rec.label,
-                                  license=rec.license, source=rec.source, split="test"))
+            records.append(dataclasses.replace(rec, id=f"{Path(given).name}:{rec.id}"))
     return records
