@@ -12,9 +12,11 @@ Prints one JSON object and writes it to ``benchmarks/results/serving-cpu-<N>core
 * Servers, each its own process on loopback, all up at once and loaded one at a time:
   - ``longloop_fp32`` / ``longloop_int8``: the serving app (``serving.server``, as ``longloop serve`` starts
     it) over a temporary MLflow store holding the model as ``champion``, with ``serving.quantize`` off / int8
-    and the other serving settings at their defaults (no rate limit). Inference log and all.
-  - ``naive_fp32``: a small FastAPI app defined below: one document per model call (a lock keeps calls one at a
-    time), each of its windows padded to the model's maximum length, fp32. Same windows, same weights.
+    and the other serving settings at their defaults (no rate limit; ``model_workers: auto``, one model call per
+    core with one torch thread each). Inference log and all.
+  - ``naive_fp32``: a small FastAPI app defined below, with torch's default threads: one document per model call
+    (a lock keeps calls one at a time), each of its windows padded to the model's maximum length, fp32. Same
+    windows, same weights.
 * Load: ``--clients`` concurrent clients (asyncio, one kept-alive HTTP/1.1 connection each, written by hand so
   that the load generator takes little of the CPU it shares with the server), one document per request, from a
   fresh stream of the demo corpus with its skewed log-normal length mix. After a warm-up of each server, every
@@ -45,6 +47,7 @@ import sys
 import tempfile
 import threading
 import time
+from dataclasses import asdict
 from datetime import date
 from pathlib import Path
 
@@ -56,6 +59,7 @@ sys.path.insert(0, str(ROOT))
 from corpus.demo_corpus import generate_corpus  # noqa: E402
 from corpus.records import record_from_mapping  # noqa: E402
 from corpus.splits import assign_splits, by_split  # noqa: E402
+from serving.cpu_workers import plan_workers, usable_cores  # noqa: E402
 from settings.params import ModelParams, ServingParams, TrainingParams, load_params  # noqa: E402
 
 
@@ -424,7 +428,8 @@ def run(cfg: dict, preset_name: str, model_cache: Path | None = None) -> dict:
     result.update(
         config={**cfg, "model": cfg["model"].model_dump(), "training": cfg["training"].model_dump(),
                 "serving": {**ServingParams().model_dump(include={"max_batch_documents", "batch_wait_ms",
-                                                                  "token_budget"}),
+                                                                  "token_budget", "model_workers"}),
+                            "worker_plan": asdict(plan_workers(ServingParams().model_workers, usable_cores())),
                             "quantize": {"longloop_fp32": "off", "longloop_int8": "int8"}},
                 "load_document_tokens": {"median": int(np.median(lengths)), "p90": int(np.percentile(lengths, 90)),
                                          "max": int(max(lengths)), "mean": round(float(np.mean(lengths)), 1),

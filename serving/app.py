@@ -63,9 +63,10 @@ def _error(status: int, message: str) -> JSONResponse:
 
 
 def create_app(source: ChampionSource, sp: ServingParams, inference_log: Path, start_watcher: bool = True,
-               auth_token: str | None = None) -> FastAPI:
+               auth_token: str | None = None, model_workers: int = 1) -> FastAPI:
     """``auth_token``: when given, every route but /health and /ready needs ``Authorization: Bearer <token>``.
-    The caller reads it (from the variable ``sp.auth_token_env`` names); the app never reads the environment."""
+    The caller reads it (from the variable ``sp.auth_token_env`` names); the app never reads the environment.
+    ``model_workers``: model calls at once (the caller sizes torch's threads for them: ``serving.cpu_workers``)."""
     registry = CollectorRegistry()
     requests = Counter("longloop_requests_total", "Prediction requests", ["status"], registry=registry)
     documents = Counter("longloop_documents_total", "Documents predicted", registry=registry)
@@ -77,7 +78,7 @@ def create_app(source: ChampionSource, sp: ServingParams, inference_log: Path, s
         return loaded.version, loaded.model.predict_full(texts, token_budget=sp.token_budget)
 
     batcher = DynamicBatcher(run_batch, sp.max_batch_documents, sp.batch_wait_ms,
-                             max_group_chars=sp.token_budget * CHARS_PER_TOKEN)
+                             max_group_chars=sp.token_budget * CHARS_PER_TOKEN, workers=model_workers)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
@@ -119,7 +120,7 @@ def create_app(source: ChampionSource, sp: ServingParams, inference_log: Path, s
         if loaded is None:
             return _error(503, source.last_error or "no model loaded yet")
         return {"status": "ready", "model": source.model_name, "version": loaded.version,
-                "precision": loaded.model.precision}
+                "precision": loaded.model.precision, "model_workers": batcher.workers}
 
     @app.get("/metrics")
     async def metrics():

@@ -2,13 +2,16 @@
 
 A collected batch runs shortest requests first, in groups of similar length, and each request is answered as
 soon as its own group is done: a short document does not wait for a long one that arrived with it, and
-grouping by length keeps the padding inside each model call small.
+grouping by length keeps the padding inside each model call small. With several workers, the next batch is
+collected as soon as one of them is free, so a long batch on one worker does not hold up the others; while
+all are busy, requests queue and the next batch grows.
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 Item = tuple[list[str], asyncio.Future]
@@ -36,19 +39,28 @@ def shortest_first_groups(items: list[Item], max_group_chars: int | None) -> lis
 
 class DynamicBatcher:
     def __init__(self, run_batch: Callable[[list[str]], Any], max_documents: int, max_wait_ms: int,
-                 max_group_chars: int | None = None):
+                 max_group_chars: int | None = None, workers: int = 1):
+        if workers < 1:
+            raise ValueError(f"workers must be at least 1, got {workers}")
         self.run_batch, self.max_documents, self.max_wait = run_batch, max_documents, max_wait_ms / 1000
-        self.max_group_chars = max_group_chars
+        self.max_group_chars, self.workers = max_group_chars, workers
         self.queue: asyncio.Queue = asyncio.Queue()
         self.task: asyncio.Task | None = None
         self.batches_run = 0
+        self._executor: ThreadPoolExecutor | None = None
+        self._running: set[asyncio.Task] = set()
 
     def start(self) -> None:
+        self._executor = ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="model-worker")
         self.task = asyncio.create_task(self._loop())
 
     async def stop(self) -> None:
         if self.task:
             self.task.cancel()
+        for task in list(self._running):
+            task.cancel()
+        if self._executor is not None:
+            self._executor.shutdown(wait=False, cancel_futures=True)
 
     async def submit(self, texts: list[str]):
         fut = asyncio.get_running_loop().create_future()
@@ -72,10 +84,25 @@ class DynamicBatcher:
         return items
 
     async def _loop(self) -> None:
+        free = asyncio.Semaphore(self.workers)
         while True:
-            for group in shortest_first_groups(await self._collect(), self.max_group_chars):
+            await free.acquire()  # collect only when a worker can take the batch at once
+            try:
+                items = await self._collect()
+            except BaseException:
+                free.release()
+                raise
+            task = asyncio.create_task(self._run_groups(items, free))
+            self._running.add(task)
+            task.add_done_callback(self._running.discard)
+
+    async def _run_groups(self, items: list[Item], free: asyncio.Semaphore) -> None:
+        loop = asyncio.get_running_loop()
+        try:
+            for group in shortest_first_groups(items, self.max_group_chars):
                 try:
-                    result = await asyncio.to_thread(self.run_batch, [t for ts, _ in group for t in ts])
+                    result = await loop.run_in_executor(self._executor, self.run_batch,
+                                                        [t for ts, _ in group for t in ts])
                     self.batches_run += 1
                     offset = 0
                     for ts, fut in group:
@@ -86,3 +113,5 @@ class DynamicBatcher:
                     for _, fut in group:
                         if not fut.done():
                             fut.set_exception(exc)
+        finally:
+            free.release()

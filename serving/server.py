@@ -16,10 +16,12 @@ import socket
 import sys
 from pathlib import Path
 
+import torch
 import uvicorn
 
 from serving.app import create_app
 from serving.champion_source import ChampionSource
+from serving.cpu_workers import plan_workers, usable_cores
 from serving.parent_watch import exit_with_parent
 from settings.params import ServingParams
 
@@ -32,9 +34,12 @@ def free_port(host: str = "127.0.0.1") -> int:
 
 def run_server(tracking_uri: str, model_name: str, inference_log: Path, sp: ServingParams,
                host: str, port: int, auth_token: str | None = None) -> None:
+    plan = plan_workers(sp.model_workers, usable_cores())
+    torch.set_num_threads(plan.threads_per_worker)  # process-wide: this process serves and does nothing else
+    logging.getLogger("longloop.serving").info("%d model workers x %d threads", plan.workers, plan.threads_per_worker)
     source = ChampionSource(tracking_uri, model_name, refresh_seconds=sp.refresh_seconds, quantize=sp.quantize,
                             max_int8_accuracy_drop=sp.max_int8_accuracy_drop)
-    app = create_app(source, sp, inference_log, auth_token=auth_token)
+    app = create_app(source, sp, inference_log, auth_token=auth_token, model_workers=plan.workers)
     uvicorn.run(app, host=host, port=port, log_level="warning")
 
 

@@ -173,6 +173,19 @@ class ServingParams(_Frozen):
     # (a dynamic batch of 16 skewed documents cost 12 ms per document at 2,048 and 21 ms at 16,384, as padding
     # grows with the batch's longest window); raise it on a GPU, which wants big calls.
     token_budget: int = Field(2048, ge=64)
+    # Model calls that run at once, each on its own share of the CPU cores (serving/cpu_workers.py). auto: one
+    # per core, one thread each: a small model's operations are too short to keep two threads busy, and a
+    # serving process's HTTP work keeps taking one of them away (measured: 2 workers x 1 thread served 70
+    # documents/s where 1 worker x 2 threads served 45). Set 1 for the lowest single-request latency of a big
+    # model on an idle server.
+    model_workers: int | Literal["auto"] = "auto"
+
+    @field_validator("model_workers")
+    @classmethod
+    def _positive_workers(cls, value: int | str) -> int | str:
+        if isinstance(value, int) and value < 1:
+            raise ValueError("must be auto or at least 1")
+        return value
 
 
 ShiftName = Literal["longer", "vocabulary", "alphabet", "label_prior"]

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import threading
 import time
+
+import pytest
 
 from serving.dynamic_batcher import DynamicBatcher, shortest_first_groups
 
@@ -47,3 +50,39 @@ def test_a_short_request_is_answered_before_a_long_one_that_arrived_with_it():
     assert result[offset:offset + n] == [10, 30]
     (result, offset, n) = long_out
     assert result[offset:offset + n] == [20_000]
+
+
+def _peak_concurrency(workers: int) -> int:
+    """Four single-document requests of 200 ms each; the most model calls that ever ran at once."""
+    running, peak, lock = 0, 0, threading.Lock()
+
+    def run_batch(texts: list[str]) -> list[int]:
+        nonlocal running, peak
+        with lock:
+            running += 1
+            peak = max(peak, running)
+        time.sleep(0.2)
+        with lock:
+            running -= 1
+        return [len(t) for t in texts]
+
+    async def scenario() -> list:
+        batcher = DynamicBatcher(run_batch, max_documents=1, max_wait_ms=0, workers=workers)
+        batcher.start()
+        results = await asyncio.gather(*(batcher.submit(["x" * n]) for n in (1, 2, 3, 4)))
+        await batcher.stop()
+        return results
+
+    results = asyncio.run(scenario())
+    assert sorted(r[0][r[1]] for r in results) == [1, 2, 3, 4]  # every request got its own answer
+    return peak
+
+
+def test_workers_run_model_calls_at_once_and_one_worker_runs_them_in_turn():
+    assert _peak_concurrency(workers=2) == 2
+    assert _peak_concurrency(workers=1) == 1
+
+
+def test_zero_workers_is_refused():
+    with pytest.raises(ValueError, match="workers"):
+        DynamicBatcher(lambda texts: texts, max_documents=1, max_wait_ms=0, workers=0)

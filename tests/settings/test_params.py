@@ -22,6 +22,8 @@ def test_repository_params_yaml_loads_and_is_frozen():
     ({"model": {"hidden_size": 30, "num_heads": 4}}, "hidden_size must be divisible by num_heads"),
     ({"governance": {"on_violation": "ignore"}}, "governance.on_violation"),
     (["not", "a", "mapping"], "top level must be a mapping"),
+    ({"serving": {"model_workers": 0}}, "serving.model_workers"),
+    ({"serving": {"model_workers": "many"}}, "serving.model_workers"),
 ])
 def test_bad_values_are_one_line_errors_naming_the_key(raw, needle):
     with pytest.raises(ConfigError) as err:
@@ -45,3 +47,8 @@ def test_service_locations_override_only_when_set():
     moved = params.with_services("http://127.0.0.1:5000", "http://127.0.0.1:4200/api")
     assert moved.services.mlflow_tracking_uri == "http://127.0.0.1:5000"
     assert moved.services.prefect_api_url == "http://127.0.0.1:4200/api"
+
+
+def test_model_workers_takes_auto_or_a_count():
+    assert parse_params({}).serving.model_workers == "auto"
+    assert parse_params({"serving": {"model_workers": 3}}).serving.model_workers == 3
