@@ -153,7 +153,10 @@ class ServingParams(_Frozen):
     port: int = Field(8765, ge=0, le=65535)
     max_request_bytes: int = Field(2_000_000, ge=1024)
     max_documents_per_request: int = Field(64, ge=1)
-    max_batch_documents: int = Field(16, ge=1)
+    # Documents one worker collects into a batch. Small: the token budget already makes the model calls, and a
+    # big batch runs its longest documents last (measured at 2 workers, 24 clients: p99 530-600 ms at 4 against
+    # 750-830 ms at 16, at the same documents/s).
+    max_batch_documents: int = Field(4, ge=1)
     batch_wait_ms: int = Field(5, ge=0, le=1000)
     refresh_seconds: float = Field(2.0, gt=0)
     ready_timeout_seconds: float = Field(180.0, gt=0)

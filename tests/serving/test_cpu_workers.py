@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
-from serving.cpu_workers import WorkerPlan, plan_workers, usable_cores
+from serving.cpu_workers import WorkerPlan, cores_in_quota, plan_workers, usable_cores
 
 
 @pytest.mark.parametrize("setting, cores, plan", [
@@ -25,5 +27,17 @@ def test_a_bad_setting_is_refused(setting):
         plan_workers(setting, 2)
 
 
-def test_usable_cores_counts_this_process_affinity():
-    assert 1 <= usable_cores()
+def test_usable_cores_is_the_affinity_capped_by_the_cgroup_quota(tmp_path):
+    affinity = len(os.sched_getaffinity(0))
+    cpu_max = tmp_path / "cpu.max"
+    assert usable_cores(tmp_path / "absent") == affinity
+    cpu_max.write_text("max 100000\n")
+    assert usable_cores(cpu_max) == affinity
+    cpu_max.write_text("100000 100000\n")  # a limit of one core
+    assert usable_cores(cpu_max) == 1
+
+
+@pytest.mark.parametrize("line, cores", [("max 100000", None), ("200000 100000", 2), ("150000 100000", 2),
+                                         ("50000 100000", 1), ("garbage", None), ("a b", None)])
+def test_cgroup_quota_in_whole_cores(line, cores):
+    assert cores_in_quota(line) == cores
