@@ -37,6 +37,19 @@ def test_auto_picks_int8_only_within_the_accuracy_limit(mode, drop, limit, expec
     assert choice.precision == expected and choice.reason
 
 
+@pytest.mark.parametrize("mode, speedup, expected", [
+    ("auto", 1.3, "int8"),
+    ("auto", 1.0, "int8"),
+    ("auto", 0.88, "fp32"),  # measured on the default 64-wide model: int8 is slower, so it is not served
+    ("int8", 0.5, "int8"),  # asked for explicitly
+])
+def test_auto_serves_int8_only_when_it_was_measured_no_slower(mode, speedup, expected):
+    choice = choose_serving_precision(mode, {"accuracy_drop": 0.0, "speedup": speedup}, 0.01)
+    assert choice.precision == expected
+    if mode == "auto" and expected == "fp32":
+        assert "0.88x" in choice.reason
+
+
 @pytest.mark.parametrize("mode, limit, needle", [("fast", 0.01, "quantize must be one of"),
                                                  ("auto", 1.5, "between 0 and 1"), ("auto", -0.1, "between 0 and 1")])
 def test_bad_precision_settings_are_refused_in_one_line(mode, limit, needle):
