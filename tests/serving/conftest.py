@@ -11,6 +11,7 @@ import uvicorn
 from registry.model_registry import log_and_register, set_alias
 from serving.app import create_app
 from serving.champion_source import ChampionSource
+from serving.cpu_workers import plan_workers, usable_cores
 from serving.server import free_port
 from training.model_io import load_model_dir
 
@@ -35,7 +36,9 @@ def start_app(registered_champion, tmp_path):
         log = tmp_path / f"inference-{len(servers)}.jsonl"
         source = ChampionSource(registered_champion, "clf", refresh_seconds=sp.refresh_seconds, quantize=sp.quantize,
                                 max_int8_accuracy_drop=sp.max_int8_accuracy_drop)
-        app = create_app(source, sp, log, auth_token=auth_token)
+        # as many model workers as `longloop serve` would run here (torch's threads are left alone in the tests)
+        workers = plan_workers(sp.model_workers, usable_cores()).workers
+        app = create_app(source, sp, log, auth_token=auth_token, model_workers=workers)
         port = free_port()
         srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
         thread = threading.Thread(target=srv.run, daemon=True)
