@@ -75,7 +75,7 @@ def create_app(source: ChampionSource, sp: ServingParams, inference_log: Path, s
 
     def run_batch(texts: list[str]):
         loaded = source.current
-        return loaded.version, loaded.model.predict_full(texts, token_budget=sp.token_budget)
+        return loaded.version, loaded.model.labels, loaded.model.predict_full(texts, token_budget=sp.token_budget)
 
     batcher = DynamicBatcher(run_batch, sp.max_batch_documents, sp.batch_wait_ms,
                              max_group_chars=sp.token_budget * CHARS_PER_TOKEN, workers=model_workers)
@@ -135,10 +135,9 @@ def create_app(source: ChampionSource, sp: ServingParams, inference_log: Path, s
             requests.labels("413").inc()
             return _error(413, f"{len(body.documents)} documents, over the limit of {sp.max_documents_per_request}")
         start = time.perf_counter()
-        (version, preds), offset, n = await batcher.submit([d.text for d in body.documents])
+        (version, labels, preds), offset, n = await batcher.submit([d.text for d in body.documents])
         request_id = uuid.uuid4().hex
         now = datetime.now(timezone.utc).isoformat(timespec="milliseconds")
-        labels = source.current.model.labels
         out = []
         for j, doc in enumerate(body.documents):
             i = offset + j

@@ -4,7 +4,8 @@ A collected batch runs shortest requests first, in groups of similar length, and
 soon as its own group is done: a short document does not wait for a long one that arrived with it, and
 grouping by length keeps the padding inside each model call small. With several workers, the next batch is
 collected as soon as one of them is free, so a long batch on one worker does not hold up the others; while
-all are busy, requests queue and the next batch grows.
+all are busy, requests wait in the queue. Stopping answers every request not yet answered with an error, so no
+caller waits forever.
 """
 
 from __future__ import annotations
@@ -48,17 +49,25 @@ class DynamicBatcher:
         self.task: asyncio.Task | None = None
         self.batches_run = 0
         self._executor: ThreadPoolExecutor | None = None
-        self._running: set[asyncio.Task] = set()
+        self._running: dict[asyncio.Task, list[Item]] = {}  # batches being run, with their requests
+        self._collecting: list[Item] = []  # requests taken from the queue for the batch being collected
 
     def start(self) -> None:
         self._executor = ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="model-worker")
         self.task = asyncio.create_task(self._loop())
 
     async def stop(self) -> None:
-        if self.task:
-            self.task.cancel()
-        for task in list(self._running):
+        held = [item for items in self._running.values() for item in items] + self._collecting
+        tasks = [t for t in (self.task, *self._running) if t is not None]
+        for task in tasks:
             task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        while not self.queue.empty():
+            held.append(self.queue.get_nowait())
+        stopping = RuntimeError("the serving app is shutting down")
+        for _, fut in held:
+            if fut is not None and not fut.done():
+                fut.set_exception(stopping)
         if self._executor is not None:
             self._executor.shutdown(wait=False, cancel_futures=True)
 
@@ -68,7 +77,7 @@ class DynamicBatcher:
         return await fut
 
     async def _collect(self) -> list[Item]:
-        items = [await self.queue.get()]
+        self._collecting = items = [await self.queue.get()]
         n = len(items[0][0])
         deadline = asyncio.get_running_loop().time() + self.max_wait
         while n < self.max_documents:
@@ -81,6 +90,7 @@ class DynamicBatcher:
                 break
             items.append(item)
             n += len(item[0])
+        self._collecting = []
         return items
 
     async def _loop(self) -> None:
@@ -93,8 +103,8 @@ class DynamicBatcher:
                 free.release()
                 raise
             task = asyncio.create_task(self._run_groups(items, free))
-            self._running.add(task)
-            task.add_done_callback(self._running.discard)
+            self._running[task] = items
+            task.add_done_callback(lambda done: self._running.pop(done, None))
 
     async def _run_groups(self, items: list[Item], free: asyncio.Semaphore) -> None:
         loop = asyncio.get_running_loop()

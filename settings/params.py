@@ -183,12 +183,12 @@ class ServingParams(_Frozen):
     # model on an idle server.
     model_workers: int | Literal["auto"] = "auto"
 
-    @field_validator("model_workers")
+    @field_validator("model_workers", mode="before")
     @classmethod
-    def _positive_workers(cls, value: int | str) -> int | str:
-        if isinstance(value, int) and value < 1:
-            raise ValueError("must be auto or at least 1")
-        return value
+    def _auto_or_a_count(cls, value: object) -> object:
+        if value == "auto" or (isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 256):
+            return value
+        raise ValueError("must be auto or an integer from 1 to 256")
 
 
 ShiftName = Literal["longer", "vocabulary", "alphabet", "label_prior"]

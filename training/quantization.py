@@ -63,7 +63,7 @@ def choose_serving_precision(quantize: str, int8_evaluation: dict | None,
     speedup = int8_evaluation.get("speedup")
     # A narrow encoder on long windows spends most of its time in attention, which int8 leaves in fp32, while
     # quantising every activation costs extra: int8 can be slower, and then it saves nothing.
-    if speedup is not None and float(speedup) < 1.0:
+    if speedup is not None and not float(speedup) >= 1.0:  # NaN too: a speed not measured is no gain
         return PrecisionChoice("fp32", f"auto: int8 ran at {float(speedup):.2f}x fp32's speed in the evaluation, "
                                        f"so fp32 is the cheaper variant")
     if drop <= max_int8_accuracy_drop + _DROP_TOLERANCE:

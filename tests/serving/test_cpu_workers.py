@@ -27,17 +27,24 @@ def test_a_bad_setting_is_refused(setting):
         plan_workers(setting, 2)
 
 
-def test_usable_cores_is_the_affinity_capped_by_the_cgroup_quota(tmp_path):
+def test_usable_cores_is_the_affinity_capped_by_the_quota_of_its_cgroup_or_a_parent(tmp_path):
     affinity = len(os.sched_getaffinity(0))
-    cpu_max = tmp_path / "cpu.max"
-    assert usable_cores(tmp_path / "absent") == affinity
-    cpu_max.write_text("max 100000\n")
-    assert usable_cores(cpu_max) == affinity
-    cpu_max.write_text("100000 100000\n")  # a limit of one core
-    assert usable_cores(cpu_max) == 1
+    root = tmp_path / "cgroup"
+    own = root / "system.slice" / "longloop.service"
+    own.mkdir(parents=True)
+    proc = tmp_path / "proc-self-cgroup"
+    proc.write_text("0::/system.slice/longloop.service\n")
+    assert usable_cores(tmp_path / "absent", root) == affinity  # no cgroup v2: the affinity
+    assert usable_cores(proc, root) == affinity  # no cpu.max anywhere
+    (own / "cpu.max").write_text("max 100000\n")
+    assert usable_cores(proc, root) == affinity  # no limit
+    (root / "system.slice" / "cpu.max").write_text("100000 100000\n")  # the parent's limit: one core
+    assert usable_cores(proc, root) == 1
+    proc.write_text("12:cpu,cpuacct:/docker/abc\n")  # cgroup v1 only: not read
+    assert usable_cores(proc, root) == affinity
 
 
-@pytest.mark.parametrize("line, cores", [("max 100000", None), ("200000 100000", 2), ("150000 100000", 2),
+@pytest.mark.parametrize("line, cores", [("max 100000", None), ("200000 100000", 2), ("150000 100000", 1),
                                          ("50000 100000", 1), ("garbage", None), ("a b", None)])
 def test_cgroup_quota_in_whole_cores(line, cores):
     assert cores_in_quota(line) == cores

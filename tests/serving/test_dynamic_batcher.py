@@ -86,3 +86,49 @@ def test_workers_run_model_calls_at_once_and_one_worker_runs_them_in_turn():
 def test_zero_workers_is_refused():
     with pytest.raises(ValueError, match="workers"):
         DynamicBatcher(lambda texts: texts, max_documents=1, max_wait_ms=0, workers=0)
+
+
+def test_a_failed_model_call_frees_its_worker_for_the_next_request():
+    calls = 0
+
+    def run_batch(texts: list[str]) -> list[int]:
+        nonlocal calls
+        calls += 1
+        if calls == 1:
+            raise RuntimeError("the model failed")
+        return [len(t) for t in texts]
+
+    async def scenario():
+        batcher = DynamicBatcher(run_batch, max_documents=1, max_wait_ms=0, workers=1)
+        batcher.start()
+        try:
+            with pytest.raises(RuntimeError, match="the model failed"):
+                await asyncio.wait_for(batcher.submit(["a"]), 5)
+            return await asyncio.wait_for(batcher.submit(["bb"]), 5)  # a leaked worker would time out here
+        finally:
+            await batcher.stop()
+
+    result, offset, n = asyncio.run(scenario())
+    assert result[offset:offset + n] == [2]
+
+
+def test_stopping_answers_every_waiting_request_with_an_error():
+    started = threading.Event()
+
+    def run_batch(texts: list[str]) -> list[int]:
+        started.set()
+        time.sleep(0.3)
+        return [len(t) for t in texts]
+
+    async def scenario() -> list:
+        batcher = DynamicBatcher(run_batch, max_documents=1, max_wait_ms=0, workers=1)
+        batcher.start()
+        requests = [asyncio.create_task(batcher.submit([text])) for text in ("running", "queued", "queued too")]
+        while not started.is_set():
+            await asyncio.sleep(0.01)
+        await batcher.stop()
+        return await asyncio.wait_for(asyncio.gather(*requests, return_exceptions=True), 5)  # none hangs
+
+    outcomes = asyncio.run(scenario())
+    assert len(outcomes) == 3
+    assert all(isinstance(o, RuntimeError) and "shutting down" in str(o) for o in outcomes)

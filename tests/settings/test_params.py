@@ -22,8 +22,10 @@ def test_repository_params_yaml_loads_and_is_frozen():
     ({"model": {"hidden_size": 30, "num_heads": 4}}, "hidden_size must be divisible by num_heads"),
     ({"governance": {"on_violation": "ignore"}}, "governance.on_violation"),
     (["not", "a", "mapping"], "top level must be a mapping"),
-    ({"serving": {"model_workers": 0}}, "serving.model_workers"),
-    ({"serving": {"model_workers": "many"}}, "serving.model_workers"),
+    ({"serving": {"model_workers": 0}}, "serving.model_workers: Value error, must be auto or an integer from 1"),
+    ({"serving": {"model_workers": "many"}}, "serving.model_workers: Value error, must be auto or an integer"),
+    ({"serving": {"model_workers": True}}, "serving.model_workers"),
+    ({"serving": {"model_workers": 100_000}}, "serving.model_workers"),
 ])
 def test_bad_values_are_one_line_errors_naming_the_key(raw, needle):
     with pytest.raises(ConfigError) as err:
