@@ -292,7 +292,7 @@ def options(args, data: dict) -> dict:
     if not CUDA:  # fp32 is the CPU's default already
         variants.pop("fp32_instead_of_bf16")
     if args.options:
-        variants = {k: v for k, v in variants.items() if k in args.options.split(",")}
+        variants = {k: v for k, v in variants.items() if k in args.options}
     out = {}
     real_total = sum(data["lengths"])
     for name, opts in variants.items():
@@ -430,17 +430,55 @@ def long_context(quick: bool) -> dict:
                       "layers": params.model.num_layers, "train_seconds": res.seconds, "device": res.device}}
 
 
+SECTIONS = ("memory", "long_context", "options", "throughput", "scale")
+SCALE_VARIANTS = ("longloop", "hf_best", "longloop_compile")
+OPTION_VARIANTS = ("default", "gradient_checkpointing", "grad_accumulation_2_half_budget", "compile",
+                   "token_budget_x8", "fp32_instead_of_bf16")
+
+
+def _learning_rate(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not 0 < value < 1:
+        raise argparse.ArgumentTypeError(f"{value} must be between 0 and 1")
+    return value
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{value} must be at least 1")
+    return value
+
+
+def _names(allowed: tuple[str, ...]):
+    def parse(text: str) -> list[str]:
+        names = [n for n in text.split(",") if n]
+        unknown = [n for n in names if n not in allowed]
+        if not names:
+            raise argparse.ArgumentTypeError(f"name at least one of {','.join(allowed)}")
+        if unknown:
+            raise argparse.ArgumentTypeError(f"{','.join(unknown)} not among {','.join(allowed)}")
+        return names
+    return parse
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--preset", choices=sorted(PRESETS), help="sizes; default: gpu on a GPU, else cpu")
     ap.add_argument("--quick", action="store_true", help="the quick preset, to check that the benchmark runs")
     for name in ("docs", "max_len", "batch", "hidden", "layers", "heads", "intermediate", "rounds"):
-        ap.add_argument("--" + name.replace("_", "-"), type=int)
-    ap.add_argument("--lr", type=float)
-    ap.add_argument("--sections", help="comma-separated; default: memory,long_context,options,throughput "
-                    "and, on a GPU, scale")
-    ap.add_argument("--scale-variants", default="longloop,hf_best,longloop_compile")
-    ap.add_argument("--options", help="comma-separated option variants (default: all)")
+        ap.add_argument("--" + name.replace("_", "-"), type=_positive_int)
+    ap.add_argument("--lr", type=_learning_rate)
+    ap.add_argument("--sections", type=_names(SECTIONS),
+                    help="comma-separated; default: memory,long_context,options,throughput and, on a GPU, scale")
+    ap.add_argument("--scale-variants", type=_names(SCALE_VARIANTS), default=list(SCALE_VARIANTS))
+    ap.add_argument("--options", type=_names(OPTION_VARIANTS), help="comma-separated option variants (default: all)")
     ap.add_argument("--memory-point", nargs=2, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.memory_point:
@@ -450,14 +488,14 @@ def main() -> None:
     for key, value in {"lr": 1e-3, **PRESETS[preset]}.items():
         if getattr(args, key) is None:
             setattr(args, key, value)
-    sections = set((args.sections or "memory,long_context,options,throughput" + (",scale" if CUDA else "")).split(","))
+    sections = set(args.sections or [n for n in SECTIONS if n != "scale" or CUDA])
     result: dict = {"device": torch.cuda.get_device_name() if CUDA else "cpu", "torch": torch.__version__,
                     "threads": torch.get_num_threads(), "preset": preset}
     data = prepare(args) if sections & {"throughput", "options"} else {}
     runs = {"memory": lambda: memory_scaling([256, 512, 1024] if args.quick else [512, 1024, 2048, 4096, 8192]),
             "long_context": lambda: long_context(args.quick), "options": lambda: options(args, data),
             "throughput": lambda: throughput(args, data),
-            "scale": lambda: at_scale(args, args.scale_variants.split(","))}
+            "scale": lambda: at_scale(args, args.scale_variants)}
     for name, run in runs.items():
         if name in sections:
             result[name] = run()
