@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed-stamp
 
 $(STAMP): pyproject.toml constraints.txt Makefile
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[dev,servers,pretrained]'
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[dev,servers,pretrained,benchmark]'
 	touch $(STAMP)
 
 ## The main job: the whole closed loop on the demo corpus (or DATA=path/to/file.jsonl).
@@ -33,7 +33,6 @@ ui: $(STAMP)
 
 ## Training efficiency benchmark (prints JSON): longloop against Hugging Face Trainer baselines.
 benchmark: $(STAMP)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[benchmark]'
 	$(BIN)/python benchmarks/train_efficiency.py
 
 clean:

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import importlib.util
 import json
 import os
 import subprocess
@@ -486,6 +487,8 @@ def main() -> None:
         if getattr(args, key) is None:
             setattr(args, key, value)
     sections = set(args.sections or [n for n in SECTIONS if n != "scale" or CUDA])
+    if sections & {"throughput", "scale"} and importlib.util.find_spec("accelerate") is None:
+        ap.error("the Hugging Face Trainer baselines need accelerate: pip install -c constraints.txt -e '.[benchmark]'")
     result: dict = {"device": torch.cuda.get_device_name() if CUDA else "cpu", "torch": torch.__version__,
                     "threads": torch.get_num_threads(), "preset": preset}
     data = prepare(args) if sections & {"throughput", "options"} else {}

@@ -47,6 +47,17 @@ def test_quick_run_prints_each_figure_beside_its_baseline():
     (["--lr", "3"], "--lr: 3.0 must be between 0 and 1"),
 ])
 def test_bad_options_are_refused_in_one_line(args, message, monkeypatch, capsys):
+    _assert_refused(args, message, monkeypatch, capsys)
+
+
+def test_missing_trainer_dependency_is_named_in_one_line(monkeypatch, capsys):
+    find_spec = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec",
+                        lambda name, *a: None if name == "accelerate" else find_spec(name, *a))
+    _assert_refused(["--sections", "throughput"], "need accelerate: pip install", monkeypatch, capsys)
+
+
+def _assert_refused(args, message, monkeypatch, capsys):
     # In this process (its argument parsing is what is checked; a fresh interpreter per case costs seconds).
     spec = importlib.util.spec_from_file_location("train_efficiency", SCRIPT)
     benchmark = importlib.util.module_from_spec(spec)
