@@ -55,12 +55,12 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from corpus.demo_corpus import _Language, generate_corpus  # noqa: E402
-from monitoring.drift_detector import detect_drift  # noqa: E402
-from monitoring.drift_features import document_features, document_words, training_vocabulary  # noqa: E402
-from monitoring.drift_job import run_drift_check  # noqa: E402
-from monitoring.evidently_dashboard import feature_frame  # noqa: E402
-from settings.params import load_params  # noqa: E402
+from longloop.corpus.demo_corpus import _Language, generate_corpus  # noqa: E402
+from longloop.monitoring.drift_detector import detect_drift  # noqa: E402
+from longloop.monitoring.drift_features import document_features, document_words, training_vocabulary  # noqa: E402
+from longloop.monitoring.drift_job import run_drift_check  # noqa: E402
+from longloop.monitoring.evidently_dashboard import feature_frame  # noqa: E402
+from longloop.settings.params import load_params  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 FA_SIZES = (200, 500, 2000)

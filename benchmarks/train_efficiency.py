@@ -40,15 +40,15 @@ import torch
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from corpus.demo_corpus import generate_corpus  # noqa: E402
-from corpus.demo_records import demo_records  # noqa: E402
-from corpus.splits import assign_splits, by_split  # noqa: E402
-from settings.params import TrainingParams, load_params  # noqa: E402
-from training.document_tokenizer import DocumentTokenizer  # noqa: E402
-from training.fit import fit_classifier  # noqa: E402
-from training.inference import predict_documents  # noqa: E402
-from training.model import LongDocumentClassifier, ModelSpec, encoder_config_from_scratch  # noqa: E402
-from training.trainer import train_classifier  # noqa: E402
+from longloop.corpus.demo_corpus import generate_corpus  # noqa: E402
+from longloop.corpus.demo_records import demo_records  # noqa: E402
+from longloop.corpus.splits import assign_splits, by_split  # noqa: E402
+from longloop.settings.params import TrainingParams, load_params  # noqa: E402
+from longloop.training.document_tokenizer import DocumentTokenizer  # noqa: E402
+from longloop.training.fit import fit_classifier  # noqa: E402
+from longloop.training.inference import predict_documents  # noqa: E402
+from longloop.training.model import LongDocumentClassifier, ModelSpec, encoder_config_from_scratch  # noqa: E402
+from longloop.training.trainer import train_classifier  # noqa: E402
 
 LABELS = ("billing", "outage")
 CUDA = torch.cuda.is_available()

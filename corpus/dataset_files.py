@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from corpus.atomic_files import write_jsonl_atomic
-from corpus.records import Record
+from longloop.corpus.atomic_files import write_jsonl_atomic
+from longloop.corpus.records import Record
 
 
 def write_records(path: Path, records: list[Record]) -> Path:

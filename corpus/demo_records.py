@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from corpus.demo_corpus import generate_corpus
-from corpus.records import Record, record_from_mapping
+from longloop.corpus.demo_corpus import generate_corpus
+from longloop.corpus.records import Record, record_from_mapping
 
 
 class DemoSettings(Protocol):

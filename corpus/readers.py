@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote
 
-from corpus.records import DataError, Record, record_from_mapping
+from longloop.corpus.records import DataError, Record, record_from_mapping
 
 MAX_PATH_CHARS = 4096  # PATH_MAX on Linux
 MAX_NAME_BYTES = 255  # NAME_MAX

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import replace
 
-from corpus.records import DataError, Record
+from longloop.corpus.records import DataError, Record
 
 
 def _unit_interval(key: str, seed: int) -> float:

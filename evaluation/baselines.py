@@ -12,7 +12,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import make_pipeline
 
-from evaluation.classification_metrics import accuracy, macro_f1
+from longloop.evaluation.classification_metrics import accuracy, macro_f1
 
 
 def tfidf_baseline(train_texts: list[str], train_labels: list[str], texts: list[str], labels: list[str],

@@ -12,17 +12,17 @@ from pathlib import Path
 
 import numpy as np
 
-from evaluation.calibration import (expected_calibration_error, fit_temperature, negative_log_likelihood,
+from longloop.evaluation.calibration import (expected_calibration_error, fit_temperature, negative_log_likelihood,
                                     reliability_bins, softmax)
-from evaluation.baselines import tfidf_baseline
-from evaluation.classification_metrics import accuracy, accuracy_by_length, macro_f1
-from evaluation.ood_detection import ood_auroc
-from evaluation.perturbations import transliterate
-from evaluation.report_plots import comparison_chart, length_bucket_chart, reliability_diagram, robustness_chart
-from evaluation.robustness import robustness_report
-from training.document_tokenizer import DocumentTokenizer
-from training.inference import Predictions, predict_documents
-from training.model import LongDocumentClassifier
+from longloop.evaluation.baselines import tfidf_baseline
+from longloop.evaluation.classification_metrics import accuracy, accuracy_by_length, macro_f1
+from longloop.evaluation.ood_detection import ood_auroc
+from longloop.evaluation.perturbations import transliterate
+from longloop.evaluation.report_plots import comparison_chart, length_bucket_chart, reliability_diagram, robustness_chart
+from longloop.evaluation.robustness import robustness_report
+from longloop.training.document_tokenizer import DocumentTokenizer
+from longloop.training.inference import Predictions, predict_documents
+from longloop.training.model import LongDocumentClassifier
 
 
 def evaluate_classifier(model: LongDocumentClassifier, tokenizer: DocumentTokenizer, texts: list[str],

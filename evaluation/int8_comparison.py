@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import time
 
-from evaluation.classification_metrics import accuracy, macro_f1
-from training.document_tokenizer import DocumentTokenizer
-from training.inference import Predictions, predict_documents
-from training.model import LongDocumentClassifier
-from training.quantization import quantize_int8
+from longloop.evaluation.classification_metrics import accuracy, macro_f1
+from longloop.training.document_tokenizer import DocumentTokenizer
+from longloop.training.inference import Predictions, predict_documents
+from longloop.training.model import LongDocumentClassifier
+from longloop.training.quantization import quantize_int8
 
 WARM_UP_DOCUMENTS = 4
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from evaluation.classification_metrics import accuracy
-from evaluation.perturbations import PERTURBATIONS, perturb_all
+from longloop.evaluation.classification_metrics import accuracy
+from longloop.evaluation.perturbations import PERTURBATIONS, perturb_all
 
 
 def robustness_report(predict: Callable[[list[str]], list[str]], texts: list[str], labels: list[str],

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from prefect import flow
 
-from flows.retraining import retraining, retraining_outcome
-from settings.params import LongloopParams
-from tasks.monitoring_tasks import (advance_drift_cursor, decide_retraining, drift_job, next_drift_window,
+from longloop.flows.retraining import retraining, retraining_outcome
+from longloop.settings.params import LongloopParams
+from longloop.tasks.monitoring_tasks import (advance_drift_cursor, decide_retraining, drift_job, next_drift_window,
                                     record_retraining, request_retraining, retraining_route)
 
 

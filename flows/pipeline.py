@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from prefect import flow
 
-from flows.drift_check import act_on_drift_decision, drift_check
-from flows.training_cycle import training_cycle
-from settings.params import LongloopParams
-from tasks.dataset_tasks import load_and_split
-from tasks.serving_tasks import await_served_version, deploy_serving, send_production_traffic, stop_serving
+from longloop.flows.drift_check import act_on_drift_decision, drift_check
+from longloop.flows.training_cycle import training_cycle
+from longloop.settings.params import LongloopParams
+from longloop.tasks.dataset_tasks import load_and_split
+from longloop.tasks.serving_tasks import await_served_version, deploy_serving, send_production_traffic, stop_serving
 
 
 def _summary(cycle: dict) -> dict:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from prefect import flow
 
-from flows.training_cycle import training_cycle
-from settings.params import LongloopParams
-from tasks.dataset_tasks import merge_feedback
-from tasks.monitoring_tasks import record_retraining
+from longloop.flows.training_cycle import training_cycle
+from longloop.settings.params import LongloopParams
+from longloop.tasks.dataset_tasks import merge_feedback
+from longloop.tasks.monitoring_tasks import record_retraining
 
 
 @flow(name="longloop-retraining")

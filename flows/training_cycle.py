@@ -11,14 +11,14 @@ from pathlib import Path
 
 from prefect import flow
 
-from corpus.dataset_files import read_records
-from settings.params import LongloopParams
-from tasks.dataset_tasks import version_dataset
-from tasks.evaluation_tasks import evaluate_challenger, evaluate_champion
-from tasks.governance_tasks import governance_gate, log_governance
-from tasks.registry_tasks import (find_trained_version, promotion_gate, register_challenger, reuse_trained_version,
+from longloop.corpus.dataset_files import read_records
+from longloop.settings.params import LongloopParams
+from longloop.tasks.dataset_tasks import version_dataset
+from longloop.tasks.evaluation_tasks import evaluate_challenger, evaluate_champion
+from longloop.tasks.governance_tasks import governance_gate, log_governance
+from longloop.tasks.registry_tasks import (find_trained_version, promotion_gate, register_challenger, reuse_trained_version,
                                   start_tracking_run)
-from tasks.training_tasks import release_training_checkpoints, train_model
+from longloop.tasks.training_tasks import release_training_checkpoints, train_model
 
 
 def _train_and_register(params: LongloopParams, reason: str, snapshot: dict, governance: dict,

@@ -22,8 +22,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from corpus.records import Record
-from governance.word_hashing import WordHashes, hash_words, ngram_chunks, ngram_hashes
+from longloop.corpus.records import Record
+from longloop.governance.word_hashing import WordHashes, hash_words, ngram_chunks, ngram_hashes
 
 _PIECE = 1 << 16  # hashes per table scatter or probe
 _FILTER_ROUNDS = 4  # the two sides filter each other at most this often before the exact join

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections import Counter
 
-from corpus.records import Record
-from governance.gate import GateReport
+from longloop.corpus.records import Record
+from longloop.governance.gate import GateReport
 
 
 def dataset_card(records: list[Record], report: GateReport, data_hash: str | None, source_path: str) -> dict:

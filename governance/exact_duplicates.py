@@ -6,8 +6,8 @@ from collections import defaultdict
 
 import numpy as np
 
-from corpus.records import Record
-from governance.word_hashing import WordHashes, chunk_bounds, hash_words, mix64, word_powers
+from longloop.corpus.records import Record
+from longloop.governance.word_hashing import WordHashes, chunk_bounds, hash_words, mix64, word_powers
 
 _WORDS_PER_CHUNK = 1 << 18
 

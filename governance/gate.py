@@ -7,16 +7,16 @@ from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
-from corpus.records import Record
-from corpus.splits import by_split
-from governance.contamination import contamination_hits
-from governance.exact_duplicates import exact_duplicate_index_groups
-from governance.label_leakage import leaky_tokens
-from governance.license_policy import judge_license
-from governance.near_duplicates import near_duplicate_indices
-from governance.pii import find_pii
-from governance.word_hashing import WordHashes, hash_words
-from settings.params import GovernanceParams
+from longloop.corpus.records import Record
+from longloop.corpus.splits import by_split
+from longloop.governance.contamination import contamination_hits
+from longloop.governance.exact_duplicates import exact_duplicate_index_groups
+from longloop.governance.label_leakage import leaky_tokens
+from longloop.governance.license_policy import judge_license
+from longloop.governance.near_duplicates import near_duplicate_indices
+from longloop.governance.pii import find_pii
+from longloop.governance.word_hashing import WordHashes, hash_words
+from longloop.settings.params import GovernanceParams
 
 MAX_LISTED = 50  # pairs/ids listed per check in the report; counts are always complete
 

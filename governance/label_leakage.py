@@ -6,9 +6,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from corpus.records import Record
-from governance.text_normalization import normalized_words
-from governance.word_hashing import WordHashes, hash_words
+from longloop.corpus.records import Record
+from longloop.governance.text_normalization import normalized_words
+from longloop.governance.word_hashing import WordHashes, hash_words
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import warnings
 
-from governance.redaction import redact_text
+from longloop.governance.redaction import redact_text
 
 _installed = False
 

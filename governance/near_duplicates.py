@@ -20,8 +20,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from corpus.records import Record
-from governance.word_hashing import WordHashes, hash_words, mix64, ngram_chunks, ngram_hashes
+from longloop.corpus.records import Record
+from longloop.governance.word_hashing import WordHashes, hash_words, mix64, ngram_chunks, ngram_hashes
 
 _EMPTY = np.iinfo(np.uint64).max
 

@@ -13,7 +13,7 @@ import threading
 from collections.abc import Mapping
 from urllib.parse import quote, unquote, urlsplit, urlunsplit
 
-from governance.pii import PiiFinding, find_pii, mask_pii, mask_span, redact
+from longloop.governance.pii import PiiFinding, find_pii, mask_pii, mask_span, redact
 
 SECRET_TAG = "[SECRET]"
 # Shorter values are too likely to be ordinary words or numbers found everywhere in the logs.

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from governance.text_normalization import normalized_words
+from longloop.governance.text_normalization import normalized_words
 
 _CHUNK_BYTES = 1 << 20  # text per numpy pass: big enough to amortise, small enough to stay in cache
 _CHUNK_WORDS = 1 << 17  # words per n-gram piece: its arrays stay in the 1 MB L2 / shared L3

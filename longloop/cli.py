@@ -1,7 +1,6 @@
 """The ``longloop`` command line: run, monitor, retrain, demo-data, govern, drift, serve, status, rollback,
-restore-data.
-
-Exit codes: 0 success, 1 a gate blocked, 2 bad input or usage. Errors are one line on stderr.
+restore-data. It parses, calls the layers below and formats; exit codes are ``ExitCode`` (also in ``--help``).
+Errors are one line on stderr.
 """
 
 from __future__ import annotations
@@ -12,11 +11,30 @@ import os
 import sys
 from pathlib import Path
 
-from corpus.records import DataError
+from longloop.corpus.records import DataError
 from longloop.state_lock import StateBusy
-from settings.params import ConfigError, LongloopParams, load_params
+from longloop.settings.params import ConfigError, LongloopParams, load_params
 
-EXIT_OK, EXIT_BLOCKED, EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_BUSY = 0, 1, 2, 3, 4
+from enum import IntEnum
+
+
+class ExitCode(IntEnum):
+    """Every exit code of ``longloop``, in one place (``--help`` prints this table)."""
+
+    OK = 0            # the command did what it was asked
+    BLOCKED = 1       # a gate refused: governance blocked the dataset
+    BAD_INPUT = 2     # bad input, configuration or usage (one line on stderr)
+    INTERNAL = 3      # an unexpected failure (one line; LONGLOOP_DEBUG=1 shows the traceback)
+    BUSY = 4          # another longloop run holds the state folder's lock
+    INTERRUPTED = 130  # stopped by Ctrl-C (SIGINT)
+
+
+EXIT_OK, EXIT_BLOCKED, EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_BUSY = (ExitCode.OK, ExitCode.BLOCKED, ExitCode.BAD_INPUT,
+                                                                  ExitCode.INTERNAL, ExitCode.BUSY)
+EXIT_CODES_HELP = "exit codes: " + ", ".join(
+    f"{c.value} {d}" for c, d in ((ExitCode.OK, "success"), (ExitCode.BLOCKED, "a gate blocked"),
+                                  (ExitCode.BAD_INPUT, "bad input or usage"), (ExitCode.INTERNAL, "internal error"),
+                                  (ExitCode.BUSY, "state folder busy"), (ExitCode.INTERRUPTED, "interrupted")))
 
 
 class UsageError(Exception):
@@ -26,6 +44,14 @@ class UsageError(Exception):
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str):  # one line and exit 2, like every other bad input
         raise UsageError(f"{self.prog}: {message}")
+
+    def _print_message(self, message: str, file=None) -> None:
+        # --help is a result: it goes to the real stdout, which main() keeps apart from the libraries' output.
+        if message and (file is None or file is sys.stdout):
+            sys.stdout.flush()
+            os.write(_RESULT_FD if _RESULT_FD is not None else 1, message.encode())
+        elif message:
+            super()._print_message(message, file)
 
 
 _RESULT_FD: int | None = None  # the real stdout while a command runs; see main()
@@ -64,11 +90,11 @@ def _bounded_int(low: int, high: int):
 
 def cmd_run(args) -> int:
     params = _params(args)
-    from corpus.readers import read_dataset
-    from settings.state_paths import StatePaths
+    from longloop.corpus.readers import read_dataset
+    from longloop.settings.state_paths import StatePaths
 
     if args.data:  # fail fast, with one line, before any flow starts
-        from corpus.splits import assign_splits, check_trainable
+        from longloop.corpus.splits import assign_splits, check_trainable
 
         res = read_dataset(args.data, [StatePaths.from_params(params).root], params.data.max_text_chars,
                            quarantine=params.data.on_bad_record == "quarantine")
@@ -77,7 +103,7 @@ def cmd_run(args) -> int:
     from longloop.state_lock import state_lock
 
     with state_lock(StatePaths.from_params(params).state, params.project.lock_wait_seconds, "run"):
-        from flows.pipeline import pipeline
+        from longloop.flows.pipeline import pipeline
         _settle_killed_runs(params)
 
         summary = pipeline(params, data_path=str(Path(args.data).resolve()) if args.data else None)
@@ -132,10 +158,10 @@ def cmd_monitor(args) -> int:
     """The scheduled drift job once (what the drift-job deployment runs), e.g. from cron without a server."""
     params = _params(args)
     from longloop.state_lock import state_lock
-    from settings.state_paths import StatePaths
+    from longloop.settings.state_paths import StatePaths
 
     with state_lock(StatePaths.from_params(params).state, params.project.lock_wait_seconds, "monitor"):
-        from flows.drift_check import drift_monitoring
+        from longloop.flows.drift_check import drift_monitoring
         _settle_killed_runs(params)
 
         out = drift_monitoring(params)
@@ -154,10 +180,10 @@ def cmd_retrain(args) -> int:
     """Retrain on the dataset plus all feedback so far, then the promotion gate (the scheduled retraining)."""
     params = _params(args)
     from longloop.state_lock import state_lock
-    from settings.state_paths import StatePaths
+    from longloop.settings.state_paths import StatePaths
 
     with state_lock(StatePaths.from_params(params).state, params.project.lock_wait_seconds, "retrain"):
-        from flows.retraining import retrain_and_record
+        from longloop.flows.retraining import retrain_and_record
         _settle_killed_runs(params)
 
         out = retrain_and_record(params, "command line")
@@ -169,9 +195,9 @@ def cmd_retrain(args) -> int:
 
 
 def cmd_demo_data(args) -> int:
-    from corpus.atomic_files import write_jsonl_atomic
-    from corpus.demo_corpus import generate_corpus
-    from corpus.readers import resolve_inside
+    from longloop.corpus.atomic_files import write_jsonl_atomic
+    from longloop.corpus.demo_corpus import generate_corpus
+    from longloop.corpus.readers import resolve_inside
 
     from longloop.environment import resolve_config_path
 
@@ -193,16 +219,16 @@ def cmd_demo_data(args) -> int:
 
 def cmd_govern(args) -> int:
     params = _params(args)
-    from corpus.readers import read_benchmark_sets, read_dataset
-    from corpus.splits import assign_splits
-    from settings.state_paths import StatePaths
+    from longloop.corpus.readers import read_benchmark_sets, read_dataset
+    from longloop.corpus.splits import assign_splits
+    from longloop.settings.state_paths import StatePaths
 
     root = StatePaths.from_params(params).root
     res = read_dataset(args.data, [root], params.data.max_text_chars,
                        quarantine=params.data.on_bad_record == "quarantine")
     benchmarks = read_benchmark_sets([*params.governance.benchmark_sets, *args.benchmark], root,
                                      params.data.max_text_chars)
-    from governance.gate import run_gate  # after the input is known to be good: bad input fails fast
+    from longloop.governance.gate import run_gate  # after the input is known to be good: bad input fails fast
 
     records = assign_splits(res.records, params.data.split.validation, params.data.split.test, params.project.seed)
     report, kept = run_gate(records, params.governance, benchmarks=benchmarks)
@@ -214,10 +240,10 @@ def cmd_govern(args) -> int:
 
 
 def _drift_rows(path: str, root: Path, max_chars: int) -> list[dict]:
-    from corpus.readers import resolve_inside
-    from serving.inference_log import read_inference_log
+    from longloop.corpus.readers import resolve_inside
+    from longloop.serving.inference_log import read_inference_log
 
-    from corpus.records import has_control_chars, is_valid_unicode
+    from longloop.corpus.records import has_control_chars, is_valid_unicode
 
     p = resolve_inside(path, [root, Path.cwd()])
     if p.is_dir():
@@ -247,13 +273,13 @@ def _drift_rows(path: str, root: Path, max_chars: int) -> list[dict]:
 
 def cmd_drift(args) -> int:
     params = _params(args)
-    from settings.state_paths import StatePaths
+    from longloop.settings.state_paths import StatePaths
 
     paths = StatePaths.from_params(params)
     ref = _drift_rows(args.reference, paths.root, params.data.max_text_chars)
     cur = _drift_rows(args.current, paths.root, params.data.max_text_chars)
-    from monitoring.drift_features import training_vocabulary  # after the input is known to be good
-    from monitoring.drift_job import run_drift_check
+    from longloop.monitoring.drift_features import training_vocabulary  # after the input is known to be good
+    from longloop.monitoring.drift_job import run_drift_check
 
     # Predictions only count when both sides carry them.
     if not all("prediction" in r for r in ref + cur):
@@ -274,11 +300,11 @@ def cmd_serve(args) -> int:
     from longloop.environment import serving_auth_token
 
     token = serving_auth_token(params)  # before anything loads: a missing token is a one-line error
-    from governance.redaction import register_secret
+    from longloop.governance.redaction import register_secret
 
     register_secret(token)  # whatever its variable is called, the token never reaches a log
-    from serving.server import run_server
-    from settings.state_paths import StatePaths
+    from longloop.serving.server import run_server
+    from longloop.settings.state_paths import StatePaths
 
     paths = StatePaths.from_params(params)
     sp = params.serving
@@ -292,11 +318,11 @@ def cmd_serve(args) -> int:
 
 def cmd_status(args) -> int:
     params = _params(args)
-    from corpus.atomic_files import read_jsonl_complete
-    from registry.model_registry import alias_version
-    from registry.promotion_ledger import read_ledger
-    from registry.tracking import configure_tracking_for
-    from settings.state_paths import StatePaths
+    from longloop.corpus.atomic_files import read_jsonl_complete
+    from longloop.registry.model_registry import alias_version
+    from longloop.registry.promotion_ledger import read_ledger
+    from longloop.registry.tracking import configure_tracking_for
+    from longloop.settings.state_paths import StatePaths
 
     paths = StatePaths.from_params(params)
     configure_tracking_for(params)
@@ -321,10 +347,10 @@ def cmd_status(args) -> int:
 
 def cmd_rollback(args) -> int:
     params = _params(args)
-    from registry.model_registry import rollback_champion
-    from registry.promotion_ledger import record_move
-    from registry.tracking import configure_tracking_for
-    from settings.state_paths import StatePaths
+    from longloop.registry.model_registry import rollback_champion
+    from longloop.registry.promotion_ledger import record_move
+    from longloop.registry.tracking import configure_tracking_for
+    from longloop.settings.state_paths import StatePaths
 
     from longloop.state_lock import state_lock
 
@@ -343,9 +369,9 @@ def cmd_rollback(args) -> int:
 
 def cmd_restore_data(args) -> int:
     params = _params(args)
-    from corpus.readers import resolve_inside
-    from settings.state_paths import StatePaths
-    from versioning.dvc_snapshots import ensure_repo, restore_snapshot
+    from longloop.corpus.readers import resolve_inside
+    from longloop.settings.state_paths import StatePaths
+    from longloop.versioning.dvc_snapshots import ensure_repo, restore_snapshot
 
     paths = StatePaths.from_params(params)
     if not (len(args.md5) == 32 and all(c in "0123456789abcdef" for c in args.md5)):
@@ -363,7 +389,8 @@ def build_parser() -> argparse.ArgumentParser:
     common = _Parser(add_help=False)
     common.add_argument("--config", default="params.yaml", help="params.yaml to use (default: ./params.yaml)")
     common.add_argument("--json", action="store_true", help="print one JSON object instead of text")
-    ap = _Parser(prog="longloop", description="Long-context MLOps loop: data, gates, training, registry, serving, drift.")
+    ap = _Parser(prog="longloop", description="Long-context MLOps loop: data, gates, training, registry, serving, drift.",
+                 epilog=EXIT_CODES_HELP)
     sub = ap.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     p = sub.add_parser("run", parents=[common], help="run the whole closed loop (the main job)")
@@ -377,41 +404,44 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(fn=cmd_retrain)
 
     p = sub.add_parser("demo-data", parents=[common], help="write the deterministic demo corpus")
-    p.add_argument("--out", required=True)
-    p.add_argument("--n", type=_bounded_int(1, 200_000))
-    p.add_argument("--seed", type=int)
+    p.add_argument("--out", required=True, help="the .jsonl file to write (inside the project)")
+    p.add_argument("--n", type=_bounded_int(1, 200_000), help="number of documents (default: data.demo.n_documents)")
+    p.add_argument("--seed", type=int, help="random seed (default: data.demo.seed)")
     p.add_argument("--stream", type=int, default=0, help="another batch from the same language (e.g. production)")
-    p.add_argument("--shift", action="append", default=[], choices=["longer", "vocabulary", "alphabet", "label_prior"])
-    p.add_argument("--plant", action="append", default=[], choices=["duplicates", "licenses", "pii"])
+    p.add_argument("--shift", action="append", default=[], choices=["longer", "vocabulary", "alphabet", "label_prior"],
+                   help="a distribution shift to apply (repeatable)")
+    p.add_argument("--plant", action="append", default=[], choices=["duplicates", "licenses", "pii"],
+                   help="a governance problem to plant, for testing the gate (repeatable)")
     p.set_defaults(fn=cmd_demo_data)
 
     p = sub.add_parser("govern", parents=[common], help="run the governance gate on a dataset")
-    p.add_argument("--data", required=True)
+    p.add_argument("--data", required=True, help="dataset file (.jsonl, .csv, .parquet)")
     p.add_argument("--benchmark", action="append", default=[], metavar="FILE",
                    help="a benchmark set to check for contamination, besides governance.benchmark_sets (repeatable)")
     p.set_defaults(fn=cmd_govern)
 
     p = sub.add_parser("drift", parents=[common], help="compare two JSONL windows for drift")
-    p.add_argument("--reference", required=True)
-    p.add_argument("--current", required=True)
+    p.add_argument("--reference", required=True, help="JSONL of reference documents (field text; prediction optional)")
+    p.add_argument("--current", required=True, help="JSONL of current documents, in the same shape")
     p.add_argument("--record", action="store_true", help="also store an Evidently snapshot in the workspace")
     p.set_defaults(fn=cmd_drift)
 
     p = sub.add_parser("serve", parents=[common], help="serve models:/<name>@champion over HTTP")
-    p.add_argument("--port", type=_bounded_int(1, 65535))
+    p.add_argument("--port", type=_bounded_int(1, 65535), help="TCP port (default: serving.port, else 8765)")
     p.set_defaults(fn=cmd_serve)
 
     p = sub.add_parser("status", parents=[common], help="aliases, promotions, drift and retraining history")
-    p.add_argument("--last", type=_bounded_int(1, 100_000), default=10)
+    p.add_argument("--last", type=_bounded_int(1, 100_000), default=10,
+                   help="how many of the latest entries of each history to show (default 10)")
     p.set_defaults(fn=cmd_status)
 
     p = sub.add_parser("rollback", parents=[common], help="point champion back at the previous champion")
-    p.add_argument("--reason", default="manual rollback")
+    p.add_argument("--reason", default="manual rollback", help="why, recorded in the promotion ledger")
     p.set_defaults(fn=cmd_rollback)
 
     p = sub.add_parser("restore-data", parents=[common], help="restore a dataset snapshot by its DVC md5")
-    p.add_argument("--md5", required=True)
-    p.add_argument("--out")
+    p.add_argument("--md5", required=True, help="the snapshot's DVC md5 (32 hex digits)")
+    p.add_argument("--out", help="where to write it (default: the state folder's data/restored-MD5.jsonl)")
     p.set_defaults(fn=cmd_restore_data)
     return ap
 
@@ -441,11 +471,11 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_BUSY
     except KeyboardInterrupt:
         print("longloop: interrupted", file=sys.stderr)
-        return 130
+        return ExitCode.INTERRUPTED
     except Exception as exc:
         if os.environ.get("LONGLOOP_DEBUG"):
             raise
-        from governance.redaction import redact_text
+        from longloop.governance.redaction import redact_text
 
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
         print(f"longloop: {type(exc).__name__}: {_one_line(redact_text(first))} (set LONGLOOP_DEBUG=1 for the "

@@ -5,14 +5,14 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from settings.params import LongloopParams
-from settings.state_paths import StatePaths
+from longloop.settings.params import LongloopParams
+from longloop.settings.state_paths import StatePaths
 
 
 def protect_secrets() -> None:
     """Redact every log record from now on, including the values of variables named like secrets."""
-    from governance.log_redaction import install_log_redaction
-    from governance.redaction import register_secret, secret_values_in_environment
+    from longloop.governance.log_redaction import install_log_redaction
+    from longloop.governance.redaction import register_secret, secret_values_in_environment
 
     install_log_redaction()
     for value in secret_values_in_environment(os.environ):
@@ -22,7 +22,7 @@ def protect_secrets() -> None:
 def _credentials_out_of_url(url: str | None, user_variable: str, password_variable: str | None) -> str | None:
     """``url`` without ``user:password@``, the credentials moved to the variables the client reads instead, so
     that the URL can travel (flow parameters, command lines, run records, logs) without them."""
-    from governance.redaction import register_secret, split_url_credentials
+    from longloop.governance.redaction import register_secret, split_url_credentials
 
     if not url:
         return url
@@ -70,9 +70,9 @@ def apply_environment(params: LongloopParams) -> LongloopParams:
 
 def resolve_config_path(config: str | Path) -> Path:
     """A user-given config path like any other: it must stay inside the current folder."""
-    from corpus.readers import resolve_inside
-    from corpus.records import DataError
-    from settings.params import ConfigError
+    from longloop.corpus.readers import resolve_inside
+    from longloop.corpus.records import DataError
+    from longloop.settings.params import ConfigError
 
     try:
         return resolve_inside(str(config), [Path.cwd()])
@@ -83,7 +83,7 @@ def resolve_config_path(config: str | Path) -> Path:
 def load_config(config: str | Path) -> LongloopParams:
     """A ``params.yaml`` validated, with the environment applied: the one way in for the CLI and for the flows
     that Prefect deployments run."""
-    from settings.params import load_params
+    from longloop.settings.params import load_params
 
     return apply_environment(load_params(resolve_config_path(config)))
 
@@ -91,7 +91,7 @@ def load_config(config: str | Path) -> LongloopParams:
 def serving_auth_token(params: LongloopParams) -> str | None:
     """The serving app's bearer token, from the variable ``serving.auth_token_env`` names; refused when that
     variable is unset or blank, so that a server configured for authentication never starts open."""
-    from settings.params import ConfigError
+    from longloop.settings.params import ConfigError
 
     name = params.serving.auth_token_env
     if not name:

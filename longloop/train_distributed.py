@@ -16,10 +16,10 @@ import os
 import sys
 from pathlib import Path
 
-from corpus.readers import read_dataset
-from corpus.records import DataError
-from corpus.splits import assign_splits, by_split
-from settings.params import ConfigError, load_params
+from longloop.corpus.readers import read_dataset
+from longloop.corpus.records import DataError
+from longloop.corpus.splits import assign_splits, by_split
+from longloop.settings.params import ConfigError, load_params
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -44,9 +44,9 @@ def main(argv: list[str] | None = None) -> int:
     import torch
     import torch.distributed as dist
 
-    from training.document_tokenizer import DocumentTokenizer
-    from training.fit import fit_classifier
-    from training.model_io import save_model_dir
+    from longloop.training.document_tokenizer import DocumentTokenizer
+    from longloop.training.fit import fit_classifier
+    from longloop.training.model_io import save_model_dir
 
     rank, world = int(os.environ.get("RANK", "0")), int(os.environ.get("WORLD_SIZE", "1"))
     use_cuda = torch.cuda.is_available() and params.training.device != "cpu"

@@ -8,7 +8,7 @@ from collections import Counter
 
 import numpy as np
 
-from governance.text_normalization import normalized_words
+from longloop.governance.text_normalization import normalized_words
 
 # Word characters that are neither decimal digits nor the underscore: letters, plus numeric signs such as
 # "½" or "²" (filtered out afterwards, when there are any).

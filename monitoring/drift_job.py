@@ -12,11 +12,11 @@ import json
 from datetime import datetime, timezone
 from pathlib import Path
 
-from corpus.atomic_files import write_json_atomic
-from monitoring.drift_detector import detect_drift
-from monitoring.drift_features import document_features
-from monitoring.evidently_dashboard import feature_frame, record_drift_report
-from settings.params import MonitoringParams
+from longloop.corpus.atomic_files import write_json_atomic
+from longloop.monitoring.drift_detector import detect_drift
+from longloop.monitoring.drift_features import document_features
+from longloop.monitoring.evidently_dashboard import feature_frame, record_drift_report
+from longloop.settings.params import MonitoringParams
 
 LAST_WINDOW = "longloop-last-window.json"  # in the Evidently workspace, beside (not inside) its project folders
 # What a row contributes to the checks. Scores are left out of rows that name the model version that scored

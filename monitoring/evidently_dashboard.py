@@ -14,7 +14,7 @@ from evidently.sdk.models import PanelMetric
 from evidently.sdk.panels import line_plot_panel, text_panel
 from evidently.ui.workspace import Workspace
 
-from corpus.atomic_files import write_text_atomic
+from longloop.corpus.atomic_files import write_text_atomic
 
 PROJECT = "longloop drift"
 NUMERIC = ["log_tokens", "oov_rate", "non_ascii_rate", "confidence"]

@@ -7,7 +7,7 @@ audit log of alias moves; these tags are the mark that the gate ran.
 
 from __future__ import annotations
 
-from registry.model_registry import alias_version, set_version_tags, version_tags
+from longloop.registry.model_registry import alias_version, set_version_tags, version_tags
 
 DECISION_TAG, INFRA_OK_TAG, REASON_TAG, AT_TAG = (
     "longloop.gate.decision", "longloop.gate.infra_ok", "longloop.gate.reason", "longloop.gate.at")

@@ -1,6 +1,6 @@
 """Load a packaged model in a fresh process and answer a smoke request (like TFX's InfraValidator).
 
-Run as ``python -m registry.infra_check MODEL_URI TRACKING_URI``; prints one JSON line.
+Run as ``python -m longloop.registry.infra_check MODEL_URI TRACKING_URI``; prints one JSON line.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import time
 
 def run_infra_check(model_uri: str, tracking_uri: str, timeout: float = 300.0) -> tuple[bool, str]:
     try:
-        proc = subprocess.run([sys.executable, "-m", "registry.infra_check", model_uri, tracking_uri],
+        proc = subprocess.run([sys.executable, "-m", "longloop.registry.infra_check", model_uri, tracking_uri],
                               capture_output=True, text=True, timeout=timeout)
     except subprocess.TimeoutExpired:
         return False, f"no answer within {timeout:.0f} s"

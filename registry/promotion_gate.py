@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
-from settings.params import PromotionParams
+from longloop.settings.params import PromotionParams
 
 
 @dataclass(frozen=True)

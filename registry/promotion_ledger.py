@@ -6,7 +6,7 @@ import getpass
 from datetime import datetime, timezone
 from pathlib import Path
 
-from corpus.atomic_files import append_jsonl, read_jsonl_complete
+from longloop.corpus.atomic_files import append_jsonl, read_jsonl_complete
 
 
 def record_move(ledger: Path, model: str, alias: str, from_version: str | None, to_version: str | None,

@@ -2,6 +2,6 @@
 
 from mlflow.models import set_model
 
-from registry.pyfunc_model import LongloopPyfunc
+from longloop.registry.pyfunc_model import LongloopPyfunc
 
 set_model(LongloopPyfunc())

@@ -14,10 +14,10 @@ from pathlib import Path
 import mlflow.pyfunc
 import pandas as pd
 
-from settings.params import ServingParams
-from training.inference import Predictions, predict_documents
-from training.model_io import load_model_dir
-from training.quantization import PrecisionChoice, choose_serving_precision, quantize_int8
+from longloop.settings.params import ServingParams
+from longloop.training.inference import Predictions, predict_documents
+from longloop.training.model_io import load_model_dir
+from longloop.training.quantization import PrecisionChoice, choose_serving_precision, quantize_int8
 
 CALIBRATION = "calibration.json"
 # Written by the evaluation: {"quantize", "max_int8_accuracy_drop"} as configured then, and "int8_evaluation"

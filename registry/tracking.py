@@ -6,8 +6,8 @@ from pathlib import Path
 
 import mlflow
 
-from settings.params import LongloopParams
-from settings.state_paths import StatePaths
+from longloop.settings.params import LongloopParams
+from longloop.settings.state_paths import StatePaths
 
 
 def configure_tracking(tracking_uri: str, experiment: str, artifact_root: Path | None) -> str:

@@ -11,7 +11,7 @@ import hashlib
 import json
 from pathlib import Path
 
-from settings.params import LongloopParams
+from longloop.settings.params import LongloopParams
 
 FINGERPRINT_TAG = "longloop.fingerprint"
 FINGERPRINT_FORMAT = 1  # bump when what goes into the fingerprint changes

@@ -15,13 +15,13 @@ from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, G
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from corpus.records import has_control_chars, is_valid_unicode
-from serving.champion_source import ChampionSource
-from serving.dynamic_batcher import DynamicBatcher
-from serving.inference_log import log_prediction
-from serving.rate_limiter import TokenBucketLimiter
-from serving.request_guard import RequestGuard
-from settings.params import ServingParams
+from longloop.corpus.records import has_control_chars, is_valid_unicode
+from longloop.serving.champion_source import ChampionSource
+from longloop.serving.dynamic_batcher import DynamicBatcher
+from longloop.serving.inference_log import log_prediction
+from longloop.serving.rate_limiter import TokenBucketLimiter
+from longloop.serving.request_guard import RequestGuard
+from longloop.settings.params import ServingParams
 
 
 class Document(BaseModel):

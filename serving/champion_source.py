@@ -10,7 +10,7 @@ import mlflow
 from mlflow import MlflowClient
 from mlflow.exceptions import MlflowException
 
-from registry.pyfunc_model import LongloopPyfunc
+from longloop.registry.pyfunc_model import LongloopPyfunc
 
 log = logging.getLogger("longloop.serving")
 

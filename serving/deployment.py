@@ -11,8 +11,8 @@ from pathlib import Path
 
 import httpx
 
-from serving.server import free_port
-from settings.params import ServingParams
+from longloop.serving.server import free_port
+from longloop.settings.params import ServingParams
 
 
 @dataclass
@@ -37,7 +37,7 @@ def start_serving_process(tracking_uri: str, model_name: str, inference_log: Pat
     port = sp.port or free_port(sp.host)
     log_dir.mkdir(parents=True, exist_ok=True)
     log_path = log_dir / f"serving-{port}.log"
-    cmd = [sys.executable, "-m", "serving.server", "--tracking-uri", tracking_uri, "--model-name", model_name,
+    cmd = [sys.executable, "-m", "longloop.serving.server", "--tracking-uri", tracking_uri, "--model-name", model_name,
            "--inference-log", str(inference_log), "--host", sp.host, "--port", str(port),
            "--serving-json", sp.model_dump_json(), "--exit-with-parent", str(os.getpid())] + (
                ["--token-stdin"] if auth_token else [])

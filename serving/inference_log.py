@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from corpus.atomic_files import append_jsonl, read_jsonl_complete
-from governance.redaction import mask_text
+from longloop.corpus.atomic_files import append_jsonl, read_jsonl_complete
+from longloop.governance.redaction import mask_text
 
 
 def log_prediction(path: Path, entry: dict) -> None:

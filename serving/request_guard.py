@@ -11,7 +11,7 @@ import json
 import math
 from collections.abc import Callable
 
-from serving.rate_limiter import TokenBucketLimiter
+from longloop.serving.rate_limiter import TokenBucketLimiter
 
 OPEN_PATHS = frozenset({"/health", "/ready"})  # liveness and readiness probes need no token and no budget
 

@@ -1,6 +1,6 @@
 """Run the serving app under uvicorn; also the entry point of a deployed serving process.
 
-``python -m serving.server --tracking-uri URI --model-name NAME --inference-log PATH --port N [--serving-json J]
+``python -m longloop.serving.server --tracking-uri URI --model-name NAME --inference-log PATH --port N [--serving-json J]
 [--token-stdin] [--exit-with-parent PID]``; with ``--token-stdin`` the bearer token is the first line of standard input (never an argument,
 which any local user could read in the process list, and never the environment, which the app does not read).
 With ``--exit-with-parent`` the server shuts down once process PID is gone: a pipeline that starts a server for
@@ -19,11 +19,11 @@ from pathlib import Path
 import torch
 import uvicorn
 
-from serving.app import create_app
-from serving.champion_source import ChampionSource
-from serving.cpu_workers import plan_workers, usable_cores
-from serving.parent_watch import exit_with_parent
-from settings.params import ServingParams
+from longloop.serving.app import create_app
+from longloop.serving.champion_source import ChampionSource
+from longloop.serving.cpu_workers import plan_workers, usable_cores
+from longloop.serving.parent_watch import exit_with_parent
+from longloop.settings.params import ServingParams
 
 
 def free_port(host: str = "127.0.0.1") -> int:
@@ -44,7 +44,7 @@ def run_server(tracking_uri: str, model_name: str, inference_log: Path, sp: Serv
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="serving.server")
+    ap = argparse.ArgumentParser(prog="longloop.serving.server")
     ap.add_argument("--tracking-uri", required=True)
     ap.add_argument("--model-name", required=True)
     ap.add_argument("--inference-log", required=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from settings.params import LongloopParams
+from longloop.settings.params import LongloopParams
 
 
 @dataclass(frozen=True)

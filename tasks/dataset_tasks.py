@@ -7,16 +7,16 @@ from pathlib import Path
 from prefect import task
 from prefect.cache_policies import NO_CACHE
 
-from corpus.atomic_files import write_jsonl_atomic
-from corpus.dataset_files import read_records, write_records
-from corpus.demo_records import demo_records
-from corpus.readers import read_dataset
-from corpus.records import DataError
-from corpus.splits import assign_splits
-from settings.params import LongloopParams
-from settings.state_paths import StatePaths
-from versioning.dvc_snapshots import ensure_repo, snapshot_file
-from tasks.retry_policy import TRANSIENT_RETRIES
+from longloop.corpus.atomic_files import write_jsonl_atomic
+from longloop.corpus.dataset_files import read_records, write_records
+from longloop.corpus.demo_records import demo_records
+from longloop.corpus.readers import read_dataset
+from longloop.corpus.records import DataError
+from longloop.corpus.splits import assign_splits
+from longloop.settings.params import LongloopParams
+from longloop.settings.state_paths import StatePaths
+from longloop.versioning.dvc_snapshots import ensure_repo, snapshot_file
+from longloop.tasks.retry_policy import TRANSIENT_RETRIES
 
 
 def _counts(records) -> dict:

@@ -10,18 +10,18 @@ import mlflow
 from prefect import task
 from prefect.cache_policies import NO_CACHE
 
-from corpus.atomic_files import write_json_atomic, write_jsonl_atomic
-from corpus.dataset_files import read_records
-from corpus.splits import by_split
-from evaluation.evaluate import evaluate_classifier
-from evaluation.int8_comparison import compare_int8_with_fp32
-from monitoring.drift_features import training_vocabulary
-from registry.model_registry import alias_version, download_model_dir
-from registry.pyfunc_model import CALIBRATION, SERVING_PRECISION
-from settings.params import LongloopParams
-from training.model_io import add_to_model_dir, load_model_dir
-from training.quantization import choose_serving_precision
-from tasks.retry_policy import TRANSIENT_RETRIES
+from longloop.corpus.atomic_files import write_json_atomic, write_jsonl_atomic
+from longloop.corpus.dataset_files import read_records
+from longloop.corpus.splits import by_split
+from longloop.evaluation.evaluate import evaluate_classifier
+from longloop.evaluation.int8_comparison import compare_int8_with_fp32
+from longloop.monitoring.drift_features import training_vocabulary
+from longloop.registry.model_registry import alias_version, download_model_dir
+from longloop.registry.pyfunc_model import CALIBRATION, SERVING_PRECISION
+from longloop.settings.params import LongloopParams
+from longloop.training.model_io import add_to_model_dir, load_model_dir
+from longloop.training.quantization import choose_serving_precision
+from longloop.tasks.retry_policy import TRANSIENT_RETRIES
 
 SCALARS = ("accuracy", "macro_f1", "ece", "ece_uncalibrated", "nll", "temperature", "seconds_per_1000_documents",
            "cpu_seconds_per_1000_documents", "robustness_max_drop", "ood_auroc_max_softmax", "ood_auroc_energy")

@@ -11,16 +11,16 @@ import mlflow
 from prefect import task
 from prefect.cache_policies import NO_CACHE
 
-from corpus.atomic_files import write_json_atomic, write_text_atomic
-from corpus.dataset_files import read_records, write_records
-from corpus.readers import read_benchmark_sets
-from governance.dataset_card import card_markdown, dataset_card
-from governance.gate import run_gate
-from governance.pii import mask_pii
-from governance.redaction import redact_structure
-from settings.params import LongloopParams
-from settings.state_paths import StatePaths
-from tasks.retry_policy import TRANSIENT_RETRIES
+from longloop.corpus.atomic_files import write_json_atomic, write_text_atomic
+from longloop.corpus.dataset_files import read_records, write_records
+from longloop.corpus.readers import read_benchmark_sets
+from longloop.governance.dataset_card import card_markdown, dataset_card
+from longloop.governance.gate import run_gate
+from longloop.governance.pii import mask_pii
+from longloop.governance.redaction import redact_structure
+from longloop.settings.params import LongloopParams
+from longloop.settings.state_paths import StatePaths
+from longloop.tasks.retry_policy import TRANSIENT_RETRIES
 
 
 @task(name="governance-gate", cache_policy=NO_CACHE)

@@ -12,14 +12,14 @@ from prefect.exceptions import ObjectNotFound
 from prefect.cache_policies import NO_CACHE
 from prefect.events import emit_event
 
-from corpus.atomic_files import append_jsonl, read_jsonl_complete, write_json_atomic
-from monitoring.alert_webhook import post_alert
-from monitoring.drift_job import run_drift_check
-from monitoring.feedback_labels import labels_by_id, with_feedback_labels
-from monitoring.retraining_policy import retraining_decision
-from serving.inference_log import read_inference_log
-from settings.params import LongloopParams
-from settings.state_paths import StatePaths
+from longloop.corpus.atomic_files import append_jsonl, read_jsonl_complete, write_json_atomic
+from longloop.monitoring.alert_webhook import post_alert
+from longloop.monitoring.drift_job import run_drift_check
+from longloop.monitoring.feedback_labels import labels_by_id, with_feedback_labels
+from longloop.monitoring.retraining_policy import retraining_decision
+from longloop.serving.inference_log import read_inference_log
+from longloop.settings.params import LongloopParams
+from longloop.settings.state_paths import StatePaths
 
 DRIFT_EVENT = "longloop.drift.detected"
 RETRAINING_EVENT = "longloop.retraining.requested"  # what the drift-triggered deployment in prefect.yaml expects

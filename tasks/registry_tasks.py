@@ -10,23 +10,23 @@ import mlflow
 from prefect import task
 from prefect.cache_policies import NO_CACHE
 
-from corpus.atomic_files import write_json_atomic
-from governance.redaction import mask_text, redact_structure, redact_text
-from registry.infra_check import run_infra_check
-from registry.model_card import model_card_markdown
-from registry.gate_record import record_gate_decision, settled_decision
-from registry.model_registry import (alias_version, find_version_by_tag, load_run_json, log_and_register, set_alias,
+from longloop.corpus.atomic_files import write_json_atomic
+from longloop.governance.redaction import mask_text, redact_structure, redact_text
+from longloop.registry.infra_check import run_infra_check
+from longloop.registry.model_card import model_card_markdown
+from longloop.registry.gate_record import record_gate_decision, settled_decision
+from longloop.registry.model_registry import (alias_version, find_version_by_tag, load_run_json, log_and_register, set_alias,
                                      version_aliases)
-from registry.promotion_gate import decide
-from registry.promotion_ledger import read_ledger, record_move
-from registry.tracking import configure_tracking_for
-from registry.training_fingerprint import FINGERPRINT_TAG, training_fingerprint
-from settings.params import LongloopParams
-from settings.state_paths import StatePaths
-from tasks.evaluation_tasks import SCALARS
-from tasks.training_tasks import TRAINING_SUMMARY
-from training.model_io import add_to_model_dir, load_model_dir
-from tasks.retry_policy import TRANSIENT_RETRIES
+from longloop.registry.promotion_gate import decide
+from longloop.registry.promotion_ledger import read_ledger, record_move
+from longloop.registry.tracking import configure_tracking_for
+from longloop.registry.training_fingerprint import FINGERPRINT_TAG, training_fingerprint
+from longloop.settings.params import LongloopParams
+from longloop.settings.state_paths import StatePaths
+from longloop.tasks.evaluation_tasks import SCALARS
+from longloop.tasks.training_tasks import TRAINING_SUMMARY
+from longloop.training.model_io import add_to_model_dir, load_model_dir
+from longloop.tasks.retry_policy import TRANSIENT_RETRIES
 
 # The promoted model's test predictions and training vocabulary: what the drift job compares production with.
 DRIFT_REFERENCE_FILES = ("reference.jsonl", "vocabulary.json")

@@ -7,14 +7,14 @@ import secrets
 from prefect import task
 from prefect.cache_policies import NO_CACHE
 
-from corpus.dataset_files import write_records
-from corpus.demo_corpus import generate_corpus
-from corpus.records import record_from_mapping
-from serving.deployment import Deployment, start_serving_process, stop_serving_process, wait_for_version
-from serving.inference_log import read_inference_log
-from serving.traffic import send_documents
-from settings.params import LongloopParams
-from settings.state_paths import StatePaths
+from longloop.corpus.dataset_files import write_records
+from longloop.corpus.demo_corpus import generate_corpus
+from longloop.corpus.records import record_from_mapping
+from longloop.serving.deployment import Deployment, start_serving_process, stop_serving_process, wait_for_version
+from longloop.serving.inference_log import read_inference_log
+from longloop.serving.traffic import send_documents
+from longloop.settings.params import LongloopParams
+from longloop.settings.state_paths import StatePaths
 
 
 @task(name="deploy-serving", cache_policy=NO_CACHE)

@@ -12,15 +12,15 @@ from prefect.cache_policies import NO_CACHE
 from prefect.client.orchestration import get_client
 from prefect.concurrency.sync import concurrency
 
-from corpus.atomic_files import write_json_atomic
-from corpus.dataset_files import read_records
-from corpus.splits import by_split
-from governance.redaction import redact_structure
-from settings.params import LongloopParams
-from settings.state_paths import StatePaths
-from training.fit import fit_classifier
-from training.model_io import save_model_dir
-from tasks.retry_policy import TRANSIENT_RETRIES
+from longloop.corpus.atomic_files import write_json_atomic
+from longloop.corpus.dataset_files import read_records
+from longloop.corpus.splits import by_split
+from longloop.governance.redaction import redact_structure
+from longloop.settings.params import LongloopParams
+from longloop.settings.state_paths import StatePaths
+from longloop.training.fit import fit_classifier
+from longloop.training.model_io import save_model_dir
+from longloop.tasks.retry_policy import TRANSIENT_RETRIES
 
 TRAINING_SUMMARY = "training_summary.json"  # a run artifact: the training result and the parameter count
 

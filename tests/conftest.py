@@ -25,16 +25,16 @@ def project(tmp_path: Path) -> Path:
 
 @pytest.fixture(scope="session")
 def tiny_params():
-    from settings.params import load_params
+    from longloop.settings.params import load_params
 
     return load_params(TINY)
 
 
 @pytest.fixture(scope="session")
 def demo_records():
-    from corpus.demo_corpus import generate_corpus
-    from corpus.records import record_from_mapping
-    from corpus.splits import assign_splits
+    from longloop.corpus.demo_corpus import generate_corpus
+    from longloop.corpus.records import record_from_mapping
+    from longloop.corpus.splits import assign_splits
 
     rows = generate_corpus(160, seed=7, median_tokens=150, length_sigma=0.9, max_tokens=3000)
     return assign_splits([record_from_mapping(r, "demo", 10**6) for r in rows], 0.15, 0.15, 7)
@@ -43,9 +43,9 @@ def demo_records():
 @pytest.fixture(scope="session")
 def trained_model_dir(tmp_path_factory, tiny_params, demo_records):
     """A tiny model trained once for the whole session and saved as a model folder."""
-    from corpus.splits import by_split
-    from training.fit import fit_classifier
-    from training.model_io import save_model_dir
+    from longloop.corpus.splits import by_split
+    from longloop.training.fit import fit_classifier
+    from longloop.training.model_io import save_model_dir
 
     work = tmp_path_factory.mktemp("trained")
     splits = by_split(demo_records)
@@ -58,7 +58,7 @@ def trained_model_dir(tmp_path_factory, tiny_params, demo_records):
 def mlflow_store(tmp_path: Path):
     import mlflow
 
-    from registry.tracking import configure_tracking
+    from longloop.registry.tracking import configure_tracking
 
     uri = f"sqlite:///{tmp_path / 'mlflow.db'}"
     configure_tracking(uri, "tests", tmp_path / "artifacts")

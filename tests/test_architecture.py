@@ -27,14 +27,22 @@ LIBRARIES = ("settings", "corpus", "versioning", "governance", "training", "eval
              "monitoring")
 
 
+def _package_of(module: str) -> str:
+    """``longloop.governance.gate`` -> ``governance``; ``longloop.cli`` -> ``longloop``; ``prefect.x`` -> ``prefect``."""
+    parts = module.split(".")
+    if parts[0] == "longloop" and len(parts) > 1 and parts[1] in OURS:
+        return parts[1]
+    return parts[0]
+
+
 def _imports(path: Path) -> set[str]:
     tree = ast.parse(path.read_text())
     names = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
-            names |= {a.name.split(".")[0] for a in node.names}
+            names |= {_package_of(a.name) for a in node.names}
         elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            names.add(node.module.split(".")[0])
+            names.add(_package_of(node.module))
     return names
 
 
@@ -49,6 +57,18 @@ def test_dependencies_point_one_way(package):
 def test_libraries_do_not_import_prefect(package):
     for path in (ROOT / package).rglob("*.py"):
         assert "prefect" not in _imports(path), f"{path.relative_to(ROOT)} imports prefect"
+
+
+def test_every_import_of_ours_is_under_the_longloop_namespace():
+    """Nothing generic goes into site-packages: our code imports itself as ``longloop.<package>``."""
+    for package in OURS:
+        for path in (ROOT / package).rglob("*.py"):
+            for node in ast.walk(ast.parse(path.read_text())):
+                mods = ([a.name for a in node.names] if isinstance(node, ast.Import)
+                        else [node.module] if isinstance(node, ast.ImportFrom) and node.module and node.level == 0
+                        else [])
+                bare = [m for m in mods if m.split(".")[0] in OURS - {"longloop"}]
+                assert not bare, f"{path.relative_to(ROOT)} imports {bare} outside the longloop namespace"
 
 
 def test_no_pickle_loading_anywhere():

@@ -106,9 +106,9 @@ def test_a_registered_model_folder_holds_no_pickle_files(trained_model_dir, tmp_
     """The model folder the pipeline packages (weights, tokenizer, spec) and the pyfunc MLflow stores from it."""
     import mlflow
 
-    from registry.model_registry import log_and_register
-    from registry.tracking import configure_tracking
-    from training.model_io import load_model_dir
+    from longloop.registry.model_registry import log_and_register
+    from longloop.registry.tracking import configure_tracking
+    from longloop.training.model_io import load_model_dir
 
     configure_tracking(f"sqlite:///{tmp_path / 'mlflow.db'}", "no-pickle", tmp_path / "artifacts")
     try:

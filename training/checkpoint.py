@@ -10,7 +10,7 @@ from pathlib import Path
 import torch
 from safetensors.torch import load_file, save_file
 
-from training.model_io import CHECKSUMS, ModelIntegrityError, sha256_file, verify_model_dir
+from longloop.training.model_io import CHECKSUMS, ModelIntegrityError, sha256_file, verify_model_dir
 
 
 def _flatten_optimizer(state: dict) -> tuple[dict[str, torch.Tensor], dict]:

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import torch
 
-from corpus.records import Record
-from settings.params import ModelParams, TrainingParams
-from training.document_tokenizer import DocumentTokenizer
-from training.model import LongDocumentClassifier
-from training.trainer import TrainResult, build_model, train_classifier
+from longloop.corpus.records import Record
+from longloop.settings.params import ModelParams, TrainingParams
+from longloop.training.document_tokenizer import DocumentTokenizer
+from longloop.training.model import LongDocumentClassifier
+from longloop.training.trainer import TrainResult, build_model, train_classifier
 
 
 def fit_classifier(train: list[Record], validation: list[Record], mp: ModelParams, tp: TrainingParams, seed: int,

@@ -7,11 +7,11 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from training.batching import token_budget_batches
-from training.collate import collate_windows
-from training.document_tokenizer import DocumentTokenizer
-from training.model import LongDocumentClassifier
-from training.windows import document_windows
+from longloop.training.batching import token_budget_batches
+from longloop.training.collate import collate_windows
+from longloop.training.document_tokenizer import DocumentTokenizer
+from longloop.training.model import LongDocumentClassifier
+from longloop.training.windows import document_windows
 
 
 @dataclass

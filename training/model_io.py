@@ -11,8 +11,8 @@ from pathlib import Path
 import torch
 from safetensors.torch import load_file, save_file
 
-from training.document_tokenizer import DocumentTokenizer
-from training.model import LongDocumentClassifier, ModelSpec
+from longloop.training.document_tokenizer import DocumentTokenizer
+from longloop.training.model import LongDocumentClassifier, ModelSpec
 
 WEIGHTS, SPEC, CHECKSUMS = "model.safetensors", "model_spec.json", "checksums.json"
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
-from training.model import LongDocumentClassifier
+from longloop.training.model import LongDocumentClassifier
 
 QUANTIZE_MODES = ("auto", "off", "int8")
 # Differences in the last bits of a float subtraction (0.9 - 0.89 is 0.0100000000000000089) must not decide.

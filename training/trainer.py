@@ -15,14 +15,14 @@ from safetensors.torch import load_file, save_file
 from tqdm.auto import tqdm
 from transformers import get_linear_schedule_with_warmup
 
-from settings.params import ModelParams, TrainingParams
-from training.batching import token_budget_batches
-from training.checkpoint import latest_checkpoint, load_checkpoint, prune_checkpoints, save_checkpoint
-from training.collate import collate_windows
-from training.data_parallel import all_reduce_gradients, all_reduce_sums, barrier, rank_and_world
-from training.document_tokenizer import DocumentTokenizer
-from training.inference import predict_documents, window_documents
-from training.model import (LongDocumentClassifier, ModelSpec, encoder_config_from_scratch, init_from_pretrained,
+from longloop.settings.params import ModelParams, TrainingParams
+from longloop.training.batching import token_budget_batches
+from longloop.training.checkpoint import latest_checkpoint, load_checkpoint, prune_checkpoints, save_checkpoint
+from longloop.training.collate import collate_windows
+from longloop.training.data_parallel import all_reduce_gradients, all_reduce_sums, barrier, rank_and_world
+from longloop.training.document_tokenizer import DocumentTokenizer
+from longloop.training.inference import predict_documents, window_documents
+from longloop.training.model import (LongDocumentClassifier, ModelSpec, encoder_config_from_scratch, init_from_pretrained,
                             load_pretrained_encoder_config)
 
 

@@ -1,7 +1,7 @@
 import json
 import os
 
-from corpus.atomic_files import append_jsonl, read_jsonl_complete, write_json_atomic
+from longloop.corpus.atomic_files import append_jsonl, read_jsonl_complete, write_json_atomic
 
 
 def test_a_line_cut_short_by_a_kill_is_skipped_then_cut_off_by_the_next_append(tmp_path):

@@ -3,7 +3,7 @@ import pytest
 from sklearn.feature_extraction.text import CountVectorizer
 from sklearn.linear_model import LogisticRegression
 
-from corpus.demo_corpus import generate_corpus
+from longloop.corpus.demo_corpus import generate_corpus
 
 
 def test_same_seed_same_records_and_streams_differ():

@@ -4,8 +4,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from corpus.readers import read_dataset
-from corpus.records import DataError
+from longloop.corpus.readers import read_dataset
+from longloop.corpus.records import DataError
 from tests.refusal_counts import BAD_INPUTS, count
 
 GOOD = {"id": "a", "text": "some text", "label": "x", "license": "MIT", "source": "s"}
@@ -143,7 +143,7 @@ def test_empty_parquet_table_and_csv_quarantine(tmp_path):
 
 
 def test_benchmark_sets_need_only_id_and_text(tmp_path):
-    from corpus.readers import read_benchmark_sets
+    from longloop.corpus.readers import read_benchmark_sets
 
     _jsonl(tmp_path / "bench.jsonl", [{"id": "q1", "text": "what is held out"}, {"id": "q2", "text": "more"}])
     _csv(tmp_path / "bench.csv", "id,text,label\nq1,from a csv,\n")

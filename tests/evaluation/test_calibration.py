@@ -1,7 +1,7 @@
 import numpy as np
 
-from evaluation.calibration import expected_calibration_error, fit_temperature, negative_log_likelihood, softmax
-from evaluation.classification_metrics import accuracy_by_length, macro_f1
+from longloop.evaluation.calibration import expected_calibration_error, fit_temperature, negative_log_likelihood, softmax
+from longloop.evaluation.classification_metrics import accuracy_by_length, macro_f1
 
 
 def test_temperature_scaling_repairs_overconfidence():

@@ -6,10 +6,10 @@ import pytest
 import torch
 from torch import nn
 
-from corpus.splits import by_split
-from evaluation.int8_comparison import compare_int8_with_fp32
-from training.model_io import load_model_dir
-from training.quantization import quantize_int8
+from longloop.corpus.splits import by_split
+from longloop.evaluation.int8_comparison import compare_int8_with_fp32
+from longloop.training.model_io import load_model_dir
+from longloop.training.quantization import quantize_int8
 
 
 def test_int8_predictions_agree_with_fp32_on_most_documents(trained_model_dir, demo_records):

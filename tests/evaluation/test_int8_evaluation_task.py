@@ -9,10 +9,10 @@ import shutil
 import mlflow
 import pytest
 
-from corpus.atomic_files import read_jsonl_complete
-from corpus.dataset_files import write_records
-from registry.pyfunc_model import SERVING_PRECISION, LongloopPyfunc
-from tasks.evaluation_tasks import evaluate_challenger
+from longloop.corpus.atomic_files import read_jsonl_complete
+from longloop.corpus.dataset_files import write_records
+from longloop.registry.pyfunc_model import SERVING_PRECISION, LongloopPyfunc
+from longloop.tasks.evaluation_tasks import evaluate_challenger
 
 
 @pytest.mark.parametrize("quantize", ["auto", "off"])

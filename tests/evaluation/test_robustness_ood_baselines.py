@@ -1,9 +1,9 @@
 import numpy as np
 
-from corpus.demo_corpus import generate_corpus
-from evaluation.baselines import tfidf_baseline
-from evaluation.ood_detection import ood_auroc
-from evaluation.robustness import robustness_report
+from longloop.corpus.demo_corpus import generate_corpus
+from longloop.evaluation.baselines import tfidf_baseline
+from longloop.evaluation.ood_detection import ood_auroc
+from longloop.evaluation.robustness import robustness_report
 
 
 def test_ood_auroc_separates_confident_from_unsure_logits():

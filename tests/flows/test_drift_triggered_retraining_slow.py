@@ -15,11 +15,11 @@ import httpx
 import pytest
 import yaml
 
-from corpus.dataset_files import write_records
-from corpus.demo_corpus import generate_corpus
-from corpus.records import record_from_mapping
-from serving.server import free_port
-from serving.traffic import send_documents
+from longloop.corpus.dataset_files import write_records
+from longloop.corpus.demo_corpus import generate_corpus
+from longloop.corpus.records import record_from_mapping
+from longloop.serving.server import free_port
+from longloop.serving.traffic import send_documents
 from tests.cli_runner import cli_env, run_cli
 from tests.conftest import TINY
 

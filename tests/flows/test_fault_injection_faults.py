@@ -32,7 +32,7 @@ import yaml
 from mlflow import MlflowClient
 from mlflow.exceptions import MlflowException
 
-from corpus.atomic_files import read_jsonl_complete
+from longloop.corpus.atomic_files import read_jsonl_complete
 from tests.cli_runner import cli_env, run_cli
 from tests.conftest import TINY
 from tests.refusal_counts import KILLS, count
@@ -168,8 +168,8 @@ def _check_dvc_objects(state: Path) -> int:
 
 def _check_models(state: Path, scratch: Path) -> str | None:
     """Every registered version's model folder verifies; the champion also loads through pyfunc and answers."""
-    from registry.model_registry import download_model_dir
-    from training.model_io import verify_model_dir
+    from longloop.registry.model_registry import download_model_dir
+    from longloop.training.model_io import verify_model_dir
 
     uri = f"sqlite:///{state / 'mlflow' / 'mlflow.db'}"
     if not (state / "mlflow" / "mlflow.db").exists():

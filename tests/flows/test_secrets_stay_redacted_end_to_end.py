@@ -16,7 +16,7 @@ import httpx
 import pytest
 import yaml
 
-from serving.server import free_port
+from longloop.serving.server import free_port
 from tests.cli_runner import cli_env, run_cli
 
 API_KEY = "sk-" + "Zq81PLmT4vXw29KfHs7dNc3Bu6Ry0aGe"

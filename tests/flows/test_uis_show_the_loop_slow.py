@@ -9,7 +9,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from serving.server import free_port
+from longloop.serving.server import free_port
 from tests.cli_runner import run_cli
 
 ROOT = Path(__file__).resolve().parents[2]

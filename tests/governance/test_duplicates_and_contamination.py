@@ -1,8 +1,8 @@
-from corpus.records import Record
-from governance.contamination import contamination_hits
-from governance.exact_duplicates import exact_duplicate_groups
-from governance.near_duplicates import near_duplicate_pairs
-from corpus.demo_corpus import generate_corpus
+from longloop.corpus.records import Record
+from longloop.governance.contamination import contamination_hits
+from longloop.governance.exact_duplicates import exact_duplicate_groups
+from longloop.governance.near_duplicates import near_duplicate_pairs
+from longloop.corpus.demo_corpus import generate_corpus
 
 
 def _rec(i, text, split="train"):
@@ -39,9 +39,9 @@ def test_passage_of_200_tokens_copied_into_30000_token_document_is_caught():
 
 
 def test_gate_checks_training_text_against_a_registered_benchmark_set():
-    from corpus.splits import assign_splits
-    from governance.gate import run_gate
-    from settings.params import GovernanceParams
+    from longloop.corpus.splits import assign_splits
+    from longloop.governance.gate import run_gate
+    from longloop.settings.params import GovernanceParams
 
     rows = generate_corpus(80, seed=6, median_tokens=150)
     bench = [_rec(f"b{i}", d["text"], "test") for i, d in enumerate(generate_corpus(10, seed=6, stream=3, median_tokens=300))]
@@ -57,7 +57,7 @@ def test_gate_checks_training_text_against_a_registered_benchmark_set():
 
 def _direct_contamination(train_texts, eval_texts, n=13, min_shared=10):
     """The definition, in plain Python: distinct n-grams, each owned by the first evaluation text holding it."""
-    from governance.text_normalization import normalized_words
+    from longloop.governance.text_normalization import normalized_words
 
     def grams(text):
         w = normalized_words(text)
@@ -84,8 +84,8 @@ def _direct_contamination(train_texts, eval_texts, n=13, min_shared=10):
 def test_contamination_equals_the_direct_count():
     import numpy as np
 
-    from governance.contamination import contamination_indices
-    from governance.word_hashing import hash_words
+    from longloop.governance.contamination import contamination_indices
+    from longloop.governance.word_hashing import hash_words
 
     rng = np.random.default_rng(3)
     evaluation = [d["text"] for d in generate_corpus(25, seed=9, stream=1, median_tokens=150)]

@@ -1,9 +1,9 @@
-from corpus.demo_corpus import generate_corpus
-from corpus.records import record_from_mapping
-from corpus.splits import assign_splits
-from governance.dataset_card import card_markdown, dataset_card
-from governance.gate import run_gate
-from settings.params import GovernanceParams
+from longloop.corpus.demo_corpus import generate_corpus
+from longloop.corpus.records import record_from_mapping
+from longloop.corpus.splits import assign_splits
+from longloop.governance.dataset_card import card_markdown, dataset_card
+from longloop.governance.gate import run_gate
+from longloop.settings.params import GovernanceParams
 
 
 def _records(plant=()):

@@ -1,6 +1,6 @@
 import pytest
 
-from governance.license_policy import judge_license, normalize_expression
+from longloop.governance.license_policy import judge_license, normalize_expression
 
 ALLOW = ("MIT", "Apache-2.0", "BSD-3-Clause", "CC-BY-4.0", "CC0-1.0")
 DENY = ("GPL-2.0-or-later", "GPL-3.0-only", "CC-BY-NC-4.0", "LicenseRef-Proprietary")

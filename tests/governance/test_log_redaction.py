@@ -6,8 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from governance.log_redaction import install_log_redaction
-from governance.redaction import register_secret
+from longloop.governance.log_redaction import install_log_redaction
+from longloop.governance.redaction import register_secret
 
 API_KEY = "sk-proj0123456789abcdefghijkl"
 CARD = "4111 1111 1111 1111"
@@ -56,7 +56,7 @@ def test_a_clean_record_keeps_its_template_and_arguments():
 
 def test_warnings_pass_through_logging_and_are_redacted():
     # In a process of its own: pytest records warnings itself, which would bypass what is tested here.
-    code = ("import warnings; from governance.log_redaction import install_log_redaction; install_log_redaction(); "
+    code = ("import warnings; from longloop.governance.log_redaction import install_log_redaction; install_log_redaction(); "
             "warnings.warn('connection to http://user:pa55word1@db.example.com failed')")
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60,
                           cwd=Path(__file__).resolve().parents[2])

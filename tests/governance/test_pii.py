@@ -1,4 +1,4 @@
-from governance.pii import find_pii, redact
+from longloop.governance.pii import find_pii, redact
 
 
 def _kinds(text):
@@ -25,7 +25,7 @@ def test_redaction_keeps_offsets_consistent():
 
 
 def test_a_long_private_key_block_is_found_whole_by_the_prefiltered_scan():
-    from governance.pii import find_pii, find_pii_full
+    from longloop.governance.pii import find_pii, find_pii_full
 
     body = "\n".join(["QkVHSUxvcGVuc" * 5] * 30)  # 2,000 characters without a trigger between the markers
     text = "intro words here " + "-----BEGIN OPENSSH PRIVATE KEY-----\n" + body + "\n-----END OPENSSH PRIVATE KEY-----" \

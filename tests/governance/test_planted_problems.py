@@ -3,15 +3,15 @@
 import numpy as np
 import pytest
 
-from corpus.demo_corpus import BAD_LICENSES, PII_KINDS, generate_corpus_with_plants, pii_value
-from corpus.records import record_from_mapping
-from corpus.splits import assign_splits
-from governance.exact_duplicates import exact_duplicate_index_groups
-from governance.gate import run_gate
-from governance.near_duplicates import near_duplicate_indices
-from governance.pii import find_pii, find_pii_full, redact
-from governance.word_hashing import hash_words
-from settings.params import GovernanceParams
+from longloop.corpus.demo_corpus import BAD_LICENSES, PII_KINDS, generate_corpus_with_plants, pii_value
+from longloop.corpus.records import record_from_mapping
+from longloop.corpus.splits import assign_splits
+from longloop.governance.exact_duplicates import exact_duplicate_index_groups
+from longloop.governance.gate import run_gate
+from longloop.governance.near_duplicates import near_duplicate_indices
+from longloop.governance.pii import find_pii, find_pii_full, redact
+from longloop.governance.word_hashing import hash_words
+from longloop.settings.params import GovernanceParams
 
 
 def _found_pairs(rows, params):

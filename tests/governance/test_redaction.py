@@ -1,7 +1,7 @@
 """Redaction of text that leaves the process: known secrets, bearer credentials, personal data."""
 
-from governance.pii import find_pii, find_pii_full, mask_pii
-from governance.redaction import (mask_text, redact_structure, redact_text, register_secret,
+from longloop.governance.pii import find_pii, find_pii_full, mask_pii
+from longloop.governance.redaction import (mask_text, redact_structure, redact_text, register_secret,
                                   secret_values_in_environment, split_url_credentials)
 
 PLANTED = ("mail jane.doe@example.org, card 4111 1111 1111 1111, key sk-live0123456789abcdefABCDEF and "

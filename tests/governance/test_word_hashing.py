@@ -1,8 +1,8 @@
 import numpy as np
 
-from corpus.demo_corpus import generate_corpus
-from governance.text_normalization import normalized_words
-from governance.word_hashing import hash_words, ngram_hashes
+from longloop.corpus.demo_corpus import generate_corpus
+from longloop.governance.text_normalization import normalized_words
+from longloop.governance.word_hashing import hash_words, ngram_hashes
 
 TEXTS = [r["text"] for r in generate_corpus(60, seed=4, median_tokens=120)] + [
     "Héllo, WORLD! ﬁne café user42 a_1b x9", "ab", "Hello world", "ÅNGSTRÖM—test 12ab",

@@ -210,7 +210,7 @@ def pinned(package: str) -> str:
 
 
 def load(path: Path):
-    from settings.params import load_params
+    from longloop.settings.params import load_params
 
     return load_params(path)
 

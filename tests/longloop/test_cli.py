@@ -61,3 +61,21 @@ def test_govern_checks_training_text_against_registered_benchmark_sets(project):
     params.write_text(params.read_text().replace("[bench.jsonl]", "[../outside.jsonl]"))
     refused = run_cli(project, "govern", "--data", "data.jsonl", "--json")
     assert refused.code == 2 and "outside the allowed folders" in refused.stderr
+
+
+def test_help_is_on_stdout_with_every_command_option_and_exit_code(project):
+    from longloop.cli import ExitCode, build_parser
+
+    res = run_cli(project, "--help")
+    assert res.code == 0 and "Traceback" not in res.stderr
+    parser = build_parser()
+    commands = next(a for a in parser._actions if a.dest == "command").choices
+    for name in commands:
+        assert name in res.stdout, f"--help does not list {name}"
+    for code in ExitCode:
+        assert f"{code.value} " in res.stdout.split("exit codes:")[1], f"exit code {code.value} not documented"
+    for name, sub in commands.items():
+        for action in sub._actions:
+            assert action.help, f"longloop {name} {'/'.join(action.option_strings)} has no help text"
+    sub_help = run_cli(project, "govern", "--help")
+    assert sub_help.code == 0 and "--data" in sub_help.stdout and "--benchmark" in sub_help.stdout

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from corpus.readers import resolve_inside
-from corpus.records import DataError
+from longloop.corpus.readers import resolve_inside
+from longloop.corpus.records import DataError
 from tests.cli_runner import run_cli
 from tests.longloop.test_bad_input_corpus import assert_refused, tree_digest
 from tests.refusal_counts import TRAVERSAL, count

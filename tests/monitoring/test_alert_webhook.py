@@ -7,7 +7,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from monitoring.alert_webhook import post_alert
+from longloop.monitoring.alert_webhook import post_alert
 
 
 @pytest.fixture

@@ -1,10 +1,10 @@
 import numpy as np
 import pytest
 
-from corpus.demo_corpus import generate_corpus
-from monitoring.drift_detector import detect_drift
-from monitoring.drift_features import document_features, training_vocabulary
-from settings.params import MonitoringParams
+from longloop.corpus.demo_corpus import generate_corpus
+from longloop.monitoring.drift_detector import detect_drift
+from longloop.monitoring.drift_features import document_features, training_vocabulary
+from longloop.settings.params import MonitoringParams
 
 MP = MonitoringParams(permutations=200)
 
@@ -44,7 +44,7 @@ def test_each_shift_is_detected_by_its_signal(reference, shift, signal):
 
 # --- calibration of the individual tests -------------------------------------------------------------------
 
-from monitoring.drift_detector import (categorical_test, permutation_mean_shift,  # noqa: E402
+from longloop.monitoring.drift_detector import (categorical_test, permutation_mean_shift,  # noqa: E402
                                        permutations_needed, rank_and_tail_test)
 
 
@@ -120,7 +120,7 @@ def test_ten_percent_other_language_is_found_at_the_default_alpha(reference):
 
 
 def test_label_check_uses_the_feedback_that_has_arrived(reference):
-    from monitoring.drift_detector import MIN_LABELLED
+    from longloop.monitoring.drift_detector import MIN_LABELLED
 
     shifted = _rows(generate_corpus(100, seed=5, stream=51, median_tokens=200, shifts=("label_prior",)))
     ref, vocab, ref_f = reference

@@ -1,9 +1,9 @@
 import numpy as np
 import pytest
 
-from corpus.demo_corpus import generate_corpus
-from governance.text_normalization import normalized_words
-from monitoring.drift_features import _bucket, document_features, document_words, non_ascii_letter_share
+from longloop.corpus.demo_corpus import generate_corpus
+from longloop.governance.text_normalization import normalized_words
+from longloop.monitoring.drift_features import _bucket, document_features, document_words, non_ascii_letter_share
 
 TEXTS = ["Hello, World! it's 3.14 -- snake_case and CamelCase; tabs\tand\nnewlines.",
          "Straße ΑΒΓ déjà-vu Ｆｕｌｌｗｉｄｔｈ ½ x²", "", "   ...   ", "a_b __init__ 42nd"]

@@ -2,8 +2,8 @@
 
 import numpy as np
 
-from monitoring.drift_job import run_drift_check
-from settings.params import MonitoringParams
+from longloop.monitoring.drift_job import run_drift_check
+from longloop.settings.params import MonitoringParams
 
 WORDS = "alpha beta gamma delta epsilon zeta eta theta iota kappa lambda".split()
 

@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 from evidently.ui.workspace import Workspace
 
-from monitoring.evidently_dashboard import PROJECT, record_drift_report
+from longloop.monitoring.evidently_dashboard import PROJECT, record_drift_report
 
 
 def test_reports_become_snapshots_in_a_loadable_workspace(tmp_path):

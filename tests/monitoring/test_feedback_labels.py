@@ -1,4 +1,4 @@
-from monitoring.feedback_labels import labels_by_id, with_feedback_labels
+from longloop.monitoring.feedback_labels import labels_by_id, with_feedback_labels
 
 
 def test_feedback_labels_join_the_logged_rows_by_id_and_a_later_label_wins():

@@ -2,7 +2,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from monitoring.retraining_policy import retraining_decision
+from longloop.monitoring.retraining_policy import retraining_decision
 
 NOW = datetime(2026, 11, 26, 12, 0, tzinfo=timezone.utc)
 

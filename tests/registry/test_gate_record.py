@@ -3,8 +3,8 @@
 import mlflow
 from mlflow import MlflowClient
 
-from registry.gate_record import record_gate_decision, settled_decision
-from registry.model_registry import set_alias
+from longloop.registry.gate_record import record_gate_decision, settled_decision
+from longloop.registry.model_registry import set_alias
 
 
 def _versions(n: int) -> None:

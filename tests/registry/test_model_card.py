@@ -1,4 +1,4 @@
-from registry.model_card import model_card_markdown
+from longloop.registry.model_card import model_card_markdown
 
 BASE = {"accuracy": 0.98, "macro_f1": 0.97, "ece": 0.01, "ece_uncalibrated": 0.03, "temperature": 1.2,
         "by_length": {"0-512": {"accuracy": 1.0, "count": 30}, ">2048": {"accuracy": 0.9, "count": 10}}}

@@ -4,10 +4,10 @@ import mlflow
 import pandas as pd
 import pytest
 
-from registry.infra_check import run_infra_check
-from registry.model_registry import (alias_version, download_model_dir, log_and_register, rollback_champion,
+from longloop.registry.infra_check import run_infra_check
+from longloop.registry.model_registry import (alias_version, download_model_dir, log_and_register, rollback_champion,
                                      set_alias, version_tags)
-from training.model_io import load_model_dir
+from longloop.training.model_io import load_model_dir
 
 
 @pytest.fixture

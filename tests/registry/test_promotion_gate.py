@@ -1,5 +1,5 @@
-from registry.promotion_gate import decide
-from settings.params import PromotionParams
+from longloop.registry.promotion_gate import decide
+from longloop.settings.params import PromotionParams
 
 P = PromotionParams(min_improvement=0.01, max_ece_increase=0.02)
 CHAMP = {"macro_f1": 0.80, "accuracy": 0.8, "ece": 0.05}

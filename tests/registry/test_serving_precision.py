@@ -11,11 +11,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from registry.infra_check import run_infra_check
-from registry.model_registry import log_and_register
-from registry.pyfunc_model import SERVING_PRECISION
-from training.model_io import add_to_model_dir, load_model_dir
-from training.quantization import choose_serving_precision
+from longloop.registry.infra_check import run_infra_check
+from longloop.registry.model_registry import log_and_register
+from longloop.registry.pyfunc_model import SERVING_PRECISION
+from longloop.training.model_io import add_to_model_dir, load_model_dir
+from longloop.training.quantization import choose_serving_precision
 
 TEXTS = pd.DataFrame({"text": ["an invoice charged twice", "the site is down " * 60, "a third, plain document"]})
 
@@ -63,7 +63,7 @@ def test_bad_precision_settings_are_refused_in_one_line(mode, limit, needle):
                                              ({"max_int8_accuracy_drop": 2}, "serving.max_int8_accuracy_drop"),
                                              ({"token_budget": 0}, "serving.token_budget")])
 def test_bad_serving_precision_config_is_a_one_line_error_naming_the_key(serving, needle):
-    from settings.params import ConfigError, parse_params
+    from longloop.settings.params import ConfigError, parse_params
 
     with pytest.raises(ConfigError, match=needle) as err:
         parse_params({"serving": serving})
@@ -115,7 +115,7 @@ def test_model_without_an_int8_evaluation_serves_fp32_under_auto(mlflow_store, t
 
 
 def test_model_card_reports_the_int8_variant_beside_fp32():
-    from registry.model_card import model_card_markdown
+    from longloop.registry.model_card import model_card_markdown
 
     metrics = {"accuracy": 0.98, "macro_f1": 0.97, "ece": 0.01, "ece_uncalibrated": 0.03, "temperature": 1.2,
                "by_length": {}, "int8": {"fp32": {"accuracy": 0.98, "macro_f1": 0.97, "seconds_per_1000_documents": 30.0},

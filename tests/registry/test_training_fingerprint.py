@@ -4,8 +4,8 @@ import mlflow
 import pytest
 from mlflow import MlflowClient
 
-from registry.model_registry import find_version_by_tag
-from registry.training_fingerprint import FINGERPRINT_TAG, code_version, training_fingerprint
+from longloop.registry.model_registry import find_version_by_tag
+from longloop.registry.training_fingerprint import FINGERPRINT_TAG, code_version, training_fingerprint
 
 
 def _changed(params, section: str, **update):

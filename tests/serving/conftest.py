@@ -8,12 +8,12 @@ import mlflow
 import pytest
 import uvicorn
 
-from registry.model_registry import log_and_register, set_alias
-from serving.app import create_app
-from serving.champion_source import ChampionSource
-from serving.cpu_workers import plan_workers, usable_cores
-from serving.server import free_port
-from training.model_io import load_model_dir
+from longloop.registry.model_registry import log_and_register, set_alias
+from longloop.serving.app import create_app
+from longloop.serving.champion_source import ChampionSource
+from longloop.serving.cpu_workers import plan_workers, usable_cores
+from longloop.serving.server import free_port
+from longloop.training.model_io import load_model_dir
 
 
 @pytest.fixture

@@ -7,8 +7,8 @@ from concurrent.futures import ThreadPoolExecutor
 import httpx
 import pytest
 
-from registry.model_registry import set_alias
-from settings.params import ServingParams
+from longloop.registry.model_registry import set_alias
+from longloop.settings.params import ServingParams
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ import json
 import httpx
 import pytest
 
-from settings.params import ServingParams
+from longloop.settings.params import ServingParams
 from tests.refusal_counts import BAD_INPUTS, count
 
 LIMIT = 20_000

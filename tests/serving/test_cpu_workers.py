@@ -6,7 +6,7 @@ import os
 
 import pytest
 
-from serving.cpu_workers import WorkerPlan, cores_in_quota, plan_workers, usable_cores
+from longloop.serving.cpu_workers import WorkerPlan, cores_in_quota, plan_workers, usable_cores
 
 
 @pytest.mark.parametrize("setting, cores, plan", [

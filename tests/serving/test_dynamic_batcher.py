@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from serving.dynamic_batcher import DynamicBatcher, shortest_first_groups
+from longloop.serving.dynamic_batcher import DynamicBatcher, shortest_first_groups
 
 
 def _item(*texts: str):

@@ -4,7 +4,7 @@ import json
 
 import httpx
 
-from settings.params import ServingParams
+from longloop.settings.params import ServingParams
 
 API_KEY = "ghp_" + "a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8"
 KEY_BLOCK = "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA\n-----END OPENSSH PRIVATE KEY-----"

@@ -17,8 +17,8 @@ import mlflow
 import numpy as np
 import pandas as pd
 
-from serving.deployment import Deployment, wait_until_answering
-from serving.server import free_port
+from longloop.serving.deployment import Deployment, wait_until_answering
+from longloop.serving.server import free_port
 
 TEXTS = ["a short note about an invoice that was charged twice",
          "the service went down again this morning and nothing loads " * 40,

@@ -11,7 +11,7 @@ MIDDLE = """
 import subprocess, sys, time
 child = subprocess.Popen([sys.executable, "-c", '''
 import os, time
-from serving.parent_watch import exit_with_parent
+from longloop.serving.parent_watch import exit_with_parent
 exit_with_parent(os.getppid(), poll_seconds=0.1)
 time.sleep(60)
 '''], start_new_session=True)

@@ -7,7 +7,7 @@ import mlflow
 import pandas as pd
 import pytest
 
-from settings.params import ServingParams
+from longloop.settings.params import ServingParams
 
 TEXTS = ["an invoice charged twice", "the site is down again " * 50, "a third, plain document"]
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import httpx
 
-from serving.deployment import start_serving_process, stop_serving_process
-from serving.rate_limiter import TokenBucketLimiter
-from settings.params import ServingParams
+from longloop.serving.deployment import start_serving_process, stop_serving_process
+from longloop.serving.rate_limiter import TokenBucketLimiter
+from longloop.settings.params import ServingParams
 
 TOKEN = "a-test-token-0123456789"
 DOC = {"documents": [{"text": "a short document"}]}
@@ -58,8 +58,8 @@ def test_bearer_token_is_required_on_predict_and_metrics(start_app):
 def test_app_configured_for_auth_refuses_to_start_open(registered_champion, tmp_path):
     import pytest
 
-    from serving.app import create_app
-    from serving.champion_source import ChampionSource
+    from longloop.serving.app import create_app
+    from longloop.serving.champion_source import ChampionSource
 
     sp = ServingParams(auth_token_env="LONGLOOP_SERVING_TOKEN")
     with pytest.raises(ValueError, match="no token"):

@@ -2,7 +2,7 @@ from pathlib import Path
 
 import pytest
 
-from settings.params import ConfigError, load_params, parse_params
+from longloop.settings.params import ConfigError, load_params, parse_params
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -13,7 +13,7 @@ from mlflow.exceptions import MlflowException
 from prefect import flow, task
 from prefect.runtime import task_run as current_task_run
 
-from tasks.retry_policy import TRANSIENT_RETRIES, is_transient
+from longloop.tasks.retry_policy import TRANSIENT_RETRIES, is_transient
 
 
 @pytest.mark.parametrize("exc, transient", [

@@ -2,7 +2,7 @@
 
 from prefect.client.orchestration import get_client
 
-from tasks.training_tasks import training_slot
+from longloop.tasks.training_tasks import training_slot
 
 
 def _limit(name: str):

@@ -9,8 +9,8 @@ from pathlib import Path
 import yaml
 from safetensors.torch import load_file
 
-from corpus.atomic_files import write_jsonl_atomic
-from corpus.demo_corpus import generate_corpus
+from longloop.corpus.atomic_files import write_jsonl_atomic
+from longloop.corpus.demo_corpus import generate_corpus
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -2,13 +2,13 @@
 
 import pytest
 
-from corpus.demo_corpus import generate_corpus
-from corpus.records import record_from_mapping
-from corpus.splits import assign_splits, by_split
-from evaluation.classification_metrics import accuracy
-from settings.params import LongloopParams
-from training.fit import fit_classifier
-from training.inference import predict_documents
+from longloop.corpus.demo_corpus import generate_corpus
+from longloop.corpus.records import record_from_mapping
+from longloop.corpus.splits import assign_splits, by_split
+from longloop.evaluation.classification_metrics import accuracy
+from longloop.settings.params import LongloopParams
+from longloop.training.fit import fit_classifier
+from longloop.training.inference import predict_documents
 
 
 @pytest.mark.slow

@@ -1,9 +1,9 @@
-from corpus.demo_corpus import generate_corpus
-from training.batching import token_budget_batches
-from training.collate import collate_windows
-from training.document_tokenizer import DocumentTokenizer
-from training.inference import window_documents
-from training.windows import document_windows, window_spans
+from longloop.corpus.demo_corpus import generate_corpus
+from longloop.training.batching import token_budget_batches
+from longloop.training.collate import collate_windows
+from longloop.training.document_tokenizer import DocumentTokenizer
+from longloop.training.inference import window_documents
+from longloop.training.windows import document_windows, window_spans
 
 
 def test_windows_cover_every_token_and_are_full_length():

@@ -2,7 +2,7 @@
 
 import pytest
 
-from versioning.dvc_snapshots import ensure_repo, restore_snapshot, snapshot_file
+from longloop.versioning.dvc_snapshots import ensure_repo, restore_snapshot, snapshot_file
 
 
 def _objects(folder):
@@ -68,7 +68,7 @@ def _damage(obj):
 def test_damaged_objects_are_written_again_and_a_damaged_remote_restores_nothing(tmp_path, repo):
     import hashlib
 
-    from versioning.dvc_snapshots import VersioningError
+    from longloop.versioning.dvc_snapshots import VersioningError
 
     cache, remote, data = repo
     data.write_text('{"id": "kept"}\n' * 50)
