@@ -45,7 +45,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from longloop.corpus.demo_corpus import generate_corpus_with_plants  # noqa: E402
 from longloop.corpus.records import record_from_mapping  # noqa: E402
 from longloop.corpus.splits import assign_splits, by_split  # noqa: E402
-from longloop.governance.contamination import contamination_indices  # noqa: E402
+from longloop.governance.contamination import contamination_scan  # noqa: E402
 from longloop.governance.exact_duplicates import exact_duplicate_index_groups  # noqa: E402
 from longloop.governance.gate import run_gate  # noqa: E402
 from longloop.governance.label_leakage import leaky_tokens  # noqa: E402
@@ -62,9 +62,15 @@ def _log(msg: str) -> None:
 
 
 def _corpus(n: int, tokens: int, seed: int, stream: int):
-    rows, manifest = generate_corpus_with_plants(n, seed=seed, stream=stream, median_tokens=tokens,
-                                                 length_sigma=0.25, max_tokens=4 * tokens,
-                                                 plant=("duplicates", "licenses", "pii"))
+    rows, manifest = generate_corpus_with_plants(
+        n,
+        seed=seed,
+        stream=stream,
+        median_tokens=tokens,
+        length_sigma=0.25,
+        max_tokens=4 * tokens,
+        plant=("duplicates", "licenses", "pii"),
+    )
     index = {r["id"]: i for i, r in enumerate(rows)}
     truth = {tuple(sorted((index[a], index[b]))) for a, b in manifest.exact_copies + manifest.near_copies}
     return rows, manifest, truth
@@ -72,15 +78,19 @@ def _corpus(n: int, tokens: int, seed: int, stream: int):
 
 def _scores(found: set, truth: set) -> dict:
     tp = len(found & truth)
-    return {"found": len(found), "planted": len(truth), "precision": round(tp / max(1, len(found)), 4),
-            "recall": round(tp / max(1, len(truth)), 4)}
+    return {
+        "found": len(found),
+        "planted": len(truth),
+        "precision": round(tp / max(1, len(found)), 4),
+        "recall": round(tp / max(1, len(truth)), 4),
+    }
 
 
 def _duplicate_pairs(words, params) -> set:
     nd = params.near_duplicates
     pairs = {(i, j) for i, j, _ in near_duplicate_indices(words, nd.threshold, nd.num_perm, nd.shingle_words)}
     for group in exact_duplicate_index_groups(words):
-        pairs |= {(a, b) for k, a in enumerate(group) for b in group[k + 1:]}
+        pairs |= {(a, b) for k, a in enumerate(group) for b in group[k + 1 :]}
     return pairs
 
 
@@ -106,7 +116,9 @@ def gate_benchmark(n: int, tokens: int, seed: int) -> dict:
     stages["hash_words"] = time.perf_counter() - t
     words_total = int(words.offsets[-1])
     t = time.perf_counter()
-    judged = {raw: judge_license(raw, params.licenses.allow, params.licenses.deny) for raw in {r.license for r in records}}
+    judged = {
+        raw: judge_license(raw, params.licenses.allow, params.licenses.deny) for raw in {r.license for r in records}
+    }
     stages["license"] = time.perf_counter() - t
     t = time.perf_counter()
     exact_duplicate_index_groups(words)
@@ -117,7 +129,15 @@ def gate_benchmark(n: int, tokens: int, seed: int) -> dict:
     stages["near_duplicates"] = time.perf_counter() - t
     train_words, held_words = words.slice(0, n_train), words.slice(n_train, len(records))
     t = time.perf_counter()
-    contamination_indices(train_words, held_words, params.contamination.ngram, params.contamination.min_shared_ngrams)
+    cp = params.contamination  # as the gate runs it, less the grouping of copies (which reads the duplicate pairs)
+    contamination_scan(
+        train_words,
+        held_words,
+        cp.ngram,
+        cp.min_shared_ngrams,
+        cp.document_frequency_limit(len(records)),
+        min_passage_words=cp.min_passage_words,
+    )
     stages["contamination"] = time.perf_counter() - t
     t = time.perf_counter()
     leaky_tokens(by_split(records)["train"], words=train_words)
@@ -131,19 +151,32 @@ def gate_benchmark(n: int, tokens: int, seed: int) -> dict:
     pii_recall = {}
     for kind in sorted({p["kind"] for p in manifest.pii}):
         planted = [p["id"] for p in manifest.pii if p["kind"] == kind]
-        pii_recall[kind] = {"planted": len(planted), "recall": round(sum(kind in pii[i] for i in planted) / len(planted), 4)}
+        pii_recall[kind] = {
+            "planted": len(planted),
+            "recall": round(sum(kind in pii[i] for i in planted) / len(planted), 4),
+        }
     return {
-        "documents": n, "words": words_total, "cpu_cores": os.cpu_count(),
-        "seconds": round(whole, 2), "cpu_seconds": round(whole_cpu, 2), "meets_60s": whole < 60,
-        "verdict": report.verdict, "kept": len(kept),
-        "violations": {name: c["violations"] for name, c in report.checks.items()},
+        "documents": n,
+        "words": words_total,
+        "cpu_cores": os.cpu_count(),
+        "seconds": round(whole, 2),
+        "cpu_seconds": round(whole_cpu, 2),
+        "meets_60s": whole < 60,
+        "verdict": report.verdict,
+        "kept": len(kept),
+        "violations": {name: c.violations for name, c in report.checks.items()},
+        "contamination_cut": {
+            k: report.checks["contamination"].listing[k]
+            for k in ("document_frequency_limit", "ngrams_shared", "ngrams_cut", "records_flagged_without_cut")
+        },
         "seconds_by_check_alone": {k: round(v, 2) for k, v in stages.items()},
         "planted_duplicates": _scores(found_pairs, truth),
-        "planted_license_violations": {"planted": len(manifest.licenses),
-                                       "caught": len(set(manifest.licenses) & license_bad)},
+        "planted_license_violations": {
+            "planted": len(manifest.licenses),
+            "caught": len(set(manifest.licenses) & license_bad),
+        },
         "planted_pii_recall": pii_recall,
-        "load_average": {"before": [round(x, 2) for x in load_before],
-                         "after": [round(x, 2) for x in os.getloadavg()]},
+        "load_average": {"before": [round(x, 2) for x in load_before], "after": [round(x, 2) for x in os.getloadavg()]},
     }
 
 
@@ -161,8 +194,8 @@ def _exhaustive_pairs(words, shingle_words: int, threshold: float) -> set:
     xt = x.T.tocsc()
     pairs = set()
     for lo in range(0, len(words), 500):
-        inter = (x[lo:lo + 500] @ xt).toarray()
-        union = sizes[lo:lo + 500, None] + sizes[None, :] - inter
+        inter = (x[lo : lo + 500] @ xt).toarray()
+        union = sizes[lo : lo + 500, None] + sizes[None, :] - inter
         i, j = np.nonzero(inter >= threshold * union)
         pairs |= {(int(a + lo), int(b)) for a, b in zip(i, j) if a + lo < b}
     return pairs
@@ -190,7 +223,7 @@ def _python_sets(words, shingle_words: int, threshold: float, sample: int, seed:
     the comparison time is extrapolated to all pairs (the pairs found are those of the sample only)."""
     t = time.perf_counter()
     grams, offsets = ngram_hashes(words, shingle_words, short_docs_whole=True)
-    sets = [set(grams[offsets[i]:offsets[i + 1]].tolist()) for i in range(len(words))]
+    sets = [set(grams[offsets[i] : offsets[i + 1]].tolist()) for i in range(len(words))]
     build_s = time.perf_counter() - t
     n = len(words)
     rng = np.random.default_rng(seed)
@@ -205,9 +238,14 @@ def _python_sets(words, shingle_words: int, threshold: float, sample: int, seed:
         hits += inter >= threshold * (len(sa) + len(sb) - inter)
     sample_s = time.perf_counter() - t
     all_pairs = n * (n - 1) // 2
-    return {"build_sets_seconds": round(build_s, 2), "sampled_pairs": sample, "sample_seconds": round(sample_s, 3),
-            "all_pairs": all_pairs, "pairs_at_threshold_in_sample": int(hits),
-            "search_seconds_extrapolated": round(build_s + sample_s * all_pairs / sample, 1)}
+    return {
+        "build_sets_seconds": round(build_s, 2),
+        "sampled_pairs": sample,
+        "sample_seconds": round(sample_s, 3),
+        "all_pairs": all_pairs,
+        "pairs_at_threshold_in_sample": int(hits),
+        "search_seconds_extrapolated": round(build_s + sample_s * all_pairs / sample, 1),
+    }
 
 
 def _datasketch(texts: list[str], shingle_words: int, threshold: float) -> tuple[set, float]:
@@ -219,7 +257,7 @@ def _datasketch(texts: list[str], shingle_words: int, threshold: float) -> tuple
     found = set()
     for i, text in enumerate(texts):
         w = normalized_words(text)
-        shingles = {" ".join(w[k:k + shingle_words]).encode() for k in range(max(1, len(w) - shingle_words + 1))}
+        shingles = {" ".join(w[k : k + shingle_words]).encode() for k in range(max(1, len(w) - shingle_words + 1))}
         mh = template.copy()
         mh.clear()
         mh.update_batch(list(shingles))
@@ -246,61 +284,93 @@ def near_duplicate_benchmark(n: int, tokens: int, seed: int, repeats: int) -> di
     for _ in range(max(1, repeats)):
         words, hash_s, hash_cpu = _timed(lambda: hash_words(texts))
         found, search_s, search_cpu = _timed(
-            lambda: near_duplicate_indices(words, nd.threshold, nd.num_perm, nd.shingle_words))
-        runs.append({"hash_words": hash_s, "search": search_s, "total": hash_s + search_s,
-                     "cpu": hash_cpu + search_cpu})
+            lambda words=words: near_duplicate_indices(words, nd.threshold, nd.num_perm, nd.shingle_words)
+        )
+        runs.append(
+            {"hash_words": hash_s, "search": search_s, "total": hash_s + search_s, "cpu": hash_cpu + search_cpu}
+        )
     lsh_pairs = {(i, j) for i, j, _ in found}
     median = {k: float(np.median([r[k] for r in runs])) for k in runs[0]}
     hash_s, search_s = median["hash_words"], median["search"]
     out = {
-        "documents": n, "shingle_words": nd.shingle_words, "threshold": nd.threshold, "num_perm": nd.num_perm,
-        "longloop_lsh": {"seconds": round(median["total"], 3), "hash_words_seconds": round(hash_s, 3),
-                         "search_seconds": round(search_s, 3), "cpu_seconds": round(median["cpu"], 3),
-                         "runs_seconds": [round(r["total"], 3) for r in runs], **_scores(lsh_pairs, truth)},
+        "documents": n,
+        "shingle_words": nd.shingle_words,
+        "threshold": nd.threshold,
+        "num_perm": nd.num_perm,
+        "longloop_lsh": {
+            "seconds": round(median["total"], 3),
+            "hash_words_seconds": round(hash_s, 3),
+            "search_seconds": round(search_s, 3),
+            "cpu_seconds": round(median["cpu"], 3),
+            "runs_seconds": [round(r["total"], 3) for r in runs],
+            **_scores(lsh_pairs, truth),
+        },
     }
 
     _log("exhaustive exact Jaccard (sparse matrix products)")
     exhaustive, ex_search, ex_cpu = _timed(lambda: _exhaustive_pairs(words, nd.shingle_words, nd.threshold))
     out["exhaustive_exact_jaccard"] = {
-        "seconds": round(hash_s + ex_search, 2), "search_seconds": round(ex_search, 2),
-        "cpu_seconds": round(ex_cpu, 2), **_scores(exhaustive, truth)}
+        "seconds": round(hash_s + ex_search, 2),
+        "search_seconds": round(ex_search, 2),
+        "cpu_seconds": round(ex_cpu, 2),
+        **_scores(exhaustive, truth),
+    }
     out["same_pairs_as_exhaustive"] = lsh_pairs == exhaustive
     out["missed_vs_exhaustive"] = len(exhaustive - lsh_pairs)
     out["extra_vs_exhaustive"] = len(lsh_pairs - exhaustive)
 
     _log("exhaustive MinHash signature comparison")
+
     def signatures():
         return _minhash_all_pairs(minhash_sketches(words, nd.shingle_words, nd.num_perm), nd.threshold)
+
     mh_pairs, mh_search, mh_cpu = _timed(signatures)
     out["exhaustive_minhash_signatures"] = {
-        "seconds": round(hash_s + mh_search, 2), "search_seconds": round(mh_search, 2),
-        "cpu_seconds": round(mh_cpu, 2), **_scores(mh_pairs, truth),
-        "same_pairs_as_exact": mh_pairs == exhaustive, "missed_vs_exact": len(exhaustive - mh_pairs),
-        "extra_vs_exact": len(mh_pairs - exhaustive)}
+        "seconds": round(hash_s + mh_search, 2),
+        "search_seconds": round(mh_search, 2),
+        "cpu_seconds": round(mh_cpu, 2),
+        **_scores(mh_pairs, truth),
+        "same_pairs_as_exact": mh_pairs == exhaustive,
+        "missed_vs_exact": len(exhaustive - mh_pairs),
+        "extra_vs_exact": len(mh_pairs - exhaustive),
+    }
 
     _log("Python set Jaccard on a sample of pairs (extrapolated)")
     py = _python_sets(words, nd.shingle_words, nd.threshold, sample=20_000, seed=seed)
-    out["exhaustive_python_sets"] = {"seconds_extrapolated": round(hash_s + py["search_seconds_extrapolated"], 1),
-                                     **py, "note": "extrapolated from the sample, not measured on all pairs"}
+    out["exhaustive_python_sets"] = {
+        "seconds_extrapolated": round(hash_s + py["search_seconds_extrapolated"], 1),
+        **py,
+        "note": "extrapolated from the sample, not measured on all pairs",
+    }
 
     speedups = {
         "exhaustive_exact_jaccard": (hash_s + ex_search, ex_search),
         "exhaustive_minhash_signatures": (hash_s + mh_search, mh_search),
-        "exhaustive_python_sets (extrapolated)": (hash_s + py["search_seconds_extrapolated"],
-                                                  py["search_seconds_extrapolated"]),
+        "exhaustive_python_sets (extrapolated)": (
+            hash_s + py["search_seconds_extrapolated"],
+            py["search_seconds_extrapolated"],
+        ),
     }
-    out["speedup"] = {name: {"from_text": round(full / median["total"], 1), "search_only": round(srch / search_s, 1)}
-                      for name, (full, srch) in speedups.items()}
-    out["meets_50x"] = {name: {"from_text": v["from_text"] >= 50, "search_only": v["search_only"] >= 50}
-                        for name, v in out["speedup"].items()}
+    out["speedup"] = {
+        name: {"from_text": round(full / median["total"], 1), "search_only": round(srch / search_s, 1)}
+        for name, (full, srch) in speedups.items()
+    }
+    out["meets_50x"] = {
+        name: {"from_text": v["from_text"] >= 50, "search_only": v["search_only"] >= 50}
+        for name, v in out["speedup"].items()
+    }
 
-    for name, k, th in (("datasketch_5gram_0.8", 5, 0.8), (f"datasketch_{nd.shingle_words}gram_{nd.threshold}",
-                                                           nd.shingle_words, nd.threshold)):
+    for name, k, th in (
+        ("datasketch_5gram_0.8", 5, 0.8),
+        (f"datasketch_{nd.shingle_words}gram_{nd.threshold}", nd.shingle_words, nd.threshold),
+    ):
         _log(name)
         candidates, secs = _datasketch(texts, k, th)  # datasketch's candidates, unverified
         out[name] = {"seconds": round(secs, 2), **_scores(candidates, truth)}
-    out["load_average"] = {"before": [round(x, 2) for x in load_before],
-                           "after": [round(x, 2) for x in os.getloadavg()]}
+    out["load_average"] = {
+        "before": [round(x, 2) for x in load_before],
+        "after": [round(x, 2) for x in os.getloadavg()],
+    }
     return out
 
 
@@ -312,8 +382,10 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=11)
     ap.add_argument("--repeats", type=int, default=3, help="timed runs of longloop's LSH (median reported)")
     args = ap.parse_args()
-    result = {"near_duplicates": near_duplicate_benchmark(args.pairwise_docs, args.tokens, args.seed, args.repeats),
-              "gate": gate_benchmark(args.docs, args.tokens, args.seed)}
+    result = {
+        "near_duplicates": near_duplicate_benchmark(args.pairwise_docs, args.tokens, args.seed, args.repeats),
+        "gate": gate_benchmark(args.docs, args.tokens, args.seed),
+    }
     print(json.dumps(result, indent=2))
 
 

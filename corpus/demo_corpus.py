@@ -15,8 +15,17 @@ import numpy as np
 
 LABEL_NAMES = ("billing", "outage", "security", "feature", "account", "shipping", "refund", "privacy")
 GOOD_LICENSES = ("MIT", "MIT License", "Apache 2.0", "Apache-2.0", "CC BY 4.0", "CC0", "BSD-3-clause", "CC-BY-SA-4.0")
-BAD_LICENSES = ("CC-BY-NC-4.0", "GPL-3.0", "", "All rights reserved", "proprietary", "GPL", "WTFPL",
-                "custom license, see LICENSE.txt", "MIT AND CC-BY-NC-4.0")
+BAD_LICENSES = (
+    "CC-BY-NC-4.0",
+    "GPL-3.0",
+    "",
+    "All rights reserved",
+    "proprietary",
+    "GPL",
+    "WTFPL",
+    "custom license, see LICENSE.txt",
+    "MIT AND CC-BY-NC-4.0",
+)
 SOURCES = ("forum", "wiki", "tickets", "mailing-list", "docs")
 SHIFTS = ("longer", "vocabulary", "alphabet", "label_prior")
 PLANTS = ("duplicates", "licenses", "pii")
@@ -33,7 +42,9 @@ def _words(rng: np.random.Generator, n: int, consonants: str, exclude: set[str])
     seen = set(exclude)
     while len(out) < n:
         syllables = rng.integers(2, 4)
-        w = "".join(consonants[rng.integers(len(consonants))] + _VOWELS[rng.integers(len(_VOWELS))] for _ in range(syllables))
+        w = "".join(
+            consonants[rng.integers(len(consonants))] + _VOWELS[rng.integers(len(_VOWELS))] for _ in range(syllables)
+        )
         if w not in seen:
             seen.add(w)
             out.append(w)
@@ -76,8 +87,10 @@ def _chars(rng: np.random.Generator, alphabet: str, n: int) -> str:
 
 def _iban(rng: np.random.Generator) -> str:
     country = _pick(rng, list(_IBAN_SHAPES))
-    bban = "".join(_chars(rng, "ABCDEFGHIJKLMNOPQRSTUVWXYZ", 1) if c == "A" else _chars(rng, "0123456789", 1)
-                   for c in _IBAN_SHAPES[country])
+    bban = "".join(
+        _chars(rng, "ABCDEFGHIJKLMNOPQRSTUVWXYZ", 1) if c == "A" else _chars(rng, "0123456789", 1)
+        for c in _IBAN_SHAPES[country]
+    )
     check = 98 - int("".join(str(int(c, 36)) for c in bban + country + "00")) % 97
     return f"{country}{check:02d}{bban}"
 
@@ -89,8 +102,17 @@ def pii_value(rng: np.random.Generator, kind: str) -> str:
         return f"{user}@{_pick(rng, ['example.com', 'mail.example.org', 'corp.example.co.uk', 'uni-example.de'])}"
     if kind == "phone":
         a, b, c = rng.integers(200, 999), rng.integers(200, 999), rng.integers(1000, 9999)
-        return _pick(rng, [f"+1 {a} {b} {c}", f"({a}) {b}-{c}", f"{a}.{b}.{c}", f"+44 20 {c} {rng.integers(1000, 9999)}",
-                           f"+49 30 {b} {c}", f"{a}-{b}-{c}"])
+        return _pick(
+            rng,
+            [
+                f"+1 {a} {b} {c}",
+                f"({a}) {b}-{c}",
+                f"{a}.{b}.{c}",
+                f"+44 20 {c} {rng.integers(1000, 9999)}",
+                f"+49 30 {b} {c}",
+                f"{a}-{b}-{c}",
+            ],
+        )
     if kind == "payment_card":
         if rng.random() < 0.3:  # American Express: 15 digits, 4-6-5
             card = _luhn_complete(_pick(rng, ["34", "37"]) + _chars(rng, "0123456789", 12))
@@ -98,24 +120,27 @@ def pii_value(rng: np.random.Generator, kind: str) -> str:
         prefix = _pick(rng, ["4", "51", "55", "6011"])
         card = _luhn_complete(prefix + _chars(rng, "0123456789", 15 - len(prefix)))
         sep = _pick(rng, [" ", "-", ""])
-        return sep.join(card[i:i + 4] for i in range(0, 16, 4))
+        return sep.join(card[i : i + 4] for i in range(0, 16, 4))
     if kind == "iban":
         iban = _iban(rng)
-        return iban if rng.random() < 0.3 else " ".join(iban[i:i + 4] for i in range(0, len(iban), 4))
+        return iban if rng.random() < 0.3 else " ".join(iban[i : i + 4] for i in range(0, len(iban), 4))
     if kind == "ip_address":
         if rng.random() < 0.7:
             return ".".join(str(x) for x in [_pick(rng, [10, 172, 192, 203, 81]), *rng.integers(0, 256, 3)])
         groups = [f"{g:x}" for g in rng.integers(0, 65536, 8)]
         return ":".join(groups) if rng.random() < 0.5 else f"2001:db8::{groups[0]}:{groups[1]}"
     if kind == "api_key":
-        return _pick(rng, [
-            "AKIA" + _chars(rng, "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", 16),
-            "ghp_" + _chars(rng, _ALNUM, 36),
-            "sk-" + _chars(rng, _ALNUM, 40),
-            "xoxb-" + "-".join(_chars(rng, "0123456789", 11) for _ in range(2)) + "-" + _chars(rng, _ALNUM, 24),
-            "AIza" + _chars(rng, _ALNUM + "_-", 35),
-            "api_key = " + _chars(rng, _ALNUM, 32),
-        ])
+        return _pick(
+            rng,
+            [
+                "AKIA" + _chars(rng, "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", 16),
+                "ghp_" + _chars(rng, _ALNUM, 36),
+                "sk-" + _chars(rng, _ALNUM, 40),
+                "xoxb-" + "-".join(_chars(rng, "0123456789", 11) for _ in range(2)) + "-" + _chars(rng, _ALNUM, 24),
+                "AIza" + _chars(rng, _ALNUM + "_-", 35),
+                "api_key = " + _chars(rng, _ALNUM, 32),
+            ],
+        )
     if kind == "private_key":
         label = _pick(rng, ["RSA PRIVATE KEY", "PRIVATE KEY", "EC PRIVATE KEY", "OPENSSH PRIVATE KEY"])
         body = "\n".join(_chars(rng, _B64, 64) for _ in range(int(rng.integers(2, 8))))
@@ -123,8 +148,15 @@ def pii_value(rng: np.random.Generator, kind: str) -> str:
     raise ValueError(f"unknown PII kind: {kind}")
 
 
-_PII_LEADS = {"email": "contact me at", "phone": "call", "payment_card": "card", "iban": "pay to",
-              "ip_address": "from host", "api_key": "use", "private_key": "key:"}
+_PII_LEADS = {
+    "email": "contact me at",
+    "phone": "call",
+    "payment_card": "card",
+    "iban": "pay to",
+    "ip_address": "from host",
+    "api_key": "use",
+    "private_key": "key:",
+}
 
 
 def _document(rng: np.random.Generator, lang: _Language, n_tokens: int, label_idx: int, topic_mix: float) -> str:
@@ -140,29 +172,47 @@ def _document(rng: np.random.Generator, lang: _Language, n_tokens: int, label_id
     out, i, sentence_no = [], 0, 0
     while i < len(words):
         k = int(rng.integers(8, 21))
-        out.append(" ".join(words[i:i + k]) + ".")
+        out.append(" ".join(words[i : i + k]) + ".")
         i += k
         sentence_no += 1
         out.append("\n\n" if sentence_no % 5 == 0 else " ")
     return "".join(out).strip()
 
 
-def generate_corpus(n_documents: int, seed: int = 7, stream: int = 0, median_tokens: int = 400,
-                    length_sigma: float = 1.15, max_tokens: int = 16_000, n_labels: int = 2,
-                    shifts: tuple[str, ...] = (), plant: tuple[str, ...] = (), id_prefix: str = "doc") -> list[dict]:
+def generate_corpus(
+    n_documents: int,
+    seed: int = 7,
+    stream: int = 0,
+    median_tokens: int = 400,
+    length_sigma: float = 1.15,
+    max_tokens: int = 16_000,
+    n_labels: int = 2,
+    shifts: tuple[str, ...] = (),
+    plant: tuple[str, ...] = (),
+    id_prefix: str = "doc",
+) -> list[dict]:
     """Return ``n_documents`` records ``{id, text, label, license, source}``; same arguments, same records.
 
     ``seed`` fixes the language (vocabulary, label markers); ``stream`` draws a different batch of
     documents from it, e.g. production traffic.
     """
-    return generate_corpus_with_plants(n_documents, seed, stream, median_tokens, length_sigma, max_tokens,
-                                       n_labels, shifts, plant, id_prefix)[0]
+    return generate_corpus_with_plants(
+        n_documents, seed, stream, median_tokens, length_sigma, max_tokens, n_labels, shifts, plant, id_prefix
+    )[0]
 
 
-def generate_corpus_with_plants(n_documents: int, seed: int = 7, stream: int = 0, median_tokens: int = 400,
-                                length_sigma: float = 1.15, max_tokens: int = 16_000, n_labels: int = 2,
-                                shifts: tuple[str, ...] = (), plant: tuple[str, ...] = (),
-                                id_prefix: str = "doc") -> tuple[list[dict], PlantManifest]:
+def generate_corpus_with_plants(
+    n_documents: int,
+    seed: int = 7,
+    stream: int = 0,
+    median_tokens: int = 400,
+    length_sigma: float = 1.15,
+    max_tokens: int = 16_000,
+    n_labels: int = 2,
+    shifts: tuple[str, ...] = (),
+    plant: tuple[str, ...] = (),
+    id_prefix: str = "doc",
+) -> tuple[list[dict], PlantManifest]:
     """``generate_corpus`` and the manifest of the problems it planted."""
     unknown = set(shifts) - set(SHIFTS) | set(plant) - set(PLANTS)
     if unknown:
@@ -170,7 +220,9 @@ def generate_corpus_with_plants(n_documents: int, seed: int = 7, stream: int = 0
     lang = _Language(seed, n_labels)
     rng = np.random.default_rng([seed, 1, stream])
     median = median_tokens * (4 if "longer" in shifts else 1)
-    lengths = np.clip(np.round(median * np.exp(length_sigma * rng.standard_normal(n_documents))), 30, max_tokens).astype(int)
+    lengths = np.clip(
+        np.round(median * np.exp(length_sigma * rng.standard_normal(n_documents))), 30, max_tokens
+    ).astype(int)
     if "label_prior" in shifts:
         prior = np.full(n_labels, 0.9 / (n_labels - 1))
         prior[0] = 0.1
@@ -183,13 +235,15 @@ def generate_corpus_with_plants(n_documents: int, seed: int = 7, stream: int = 0
         text = _document(rng, lang, int(lengths[i]), int(labels[i]), topic_mix)
         if "alphabet" in shifts:
             text = text.translate(_ALPHABET)
-        records.append({
-            "id": f"{id_prefix}-{stream}-{i:06d}",
-            "text": text,
-            "label": lang.labels[labels[i]],
-            "license": GOOD_LICENSES[rng.integers(len(GOOD_LICENSES))],
-            "source": SOURCES[rng.integers(len(SOURCES))],
-        })
+        records.append(
+            {
+                "id": f"{id_prefix}-{stream}-{i:06d}",
+                "text": text,
+                "label": lang.labels[labels[i]],
+                "license": GOOD_LICENSES[rng.integers(len(GOOD_LICENSES))],
+                "source": SOURCES[rng.integers(len(SOURCES))],
+            }
+        )
     return records, _plant_problems(records, rng, plant, lang)
 
 
@@ -203,8 +257,9 @@ class PlantManifest:
     pii: list[dict] = field(default_factory=list)  # {"id", "kind", "start", "end"}: character span of the value
 
 
-def _plant_problems(records: list[dict], rng: np.random.Generator, plant: tuple[str, ...],
-                    lang: _Language) -> PlantManifest:
+def _plant_problems(
+    records: list[dict], rng: np.random.Generator, plant: tuple[str, ...], lang: _Language
+) -> PlantManifest:
     manifest = PlantManifest()
     n = len(records)
     k = max(1, n // 30)
@@ -227,7 +282,7 @@ def _plant_problems(records: list[dict], rng: np.random.Generator, plant: tuple[
                     edited.append(lang.filler[int(rng.integers(len(lang.filler)))])
             records[dst] = {**records[dst], "text": " ".join(edited), "label": records[src]["label"]}
             manifest.near_copies.append((records[src]["id"], records[dst]["id"]))
-        order = order[4 * k_dup:]
+        order = order[4 * k_dup :]
     if "licenses" in plant:
         for idx in rng.choice(n, size=k, replace=False):
             records[idx] = {**records[idx], "license": BAD_LICENSES[rng.integers(len(BAD_LICENSES))]}

@@ -8,10 +8,12 @@ import io
 import json
 import re
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote
 
+from longloop.corpus.jsonl_lines import jsonl_lines
 from longloop.corpus.records import DataError, Record, record_from_mapping
 
 MAX_PATH_CHARS = 4096  # PATH_MAX on Linux
@@ -61,15 +63,16 @@ def resolve_inside(path: str | Path, allowed_roots: list[Path]) -> Path:
         raise DataError("path is empty")
     if "\x00" in text:
         raise DataError(f"{_shown(text)}: path contains a NUL byte")
-    if len(text) > MAX_PATH_CHARS or any(len(part.encode("utf-8", "surrogateescape")) > MAX_NAME_BYTES
-                                         for part in re.split(r"[/\\]", text)):
+    if len(text) > MAX_PATH_CHARS or any(
+        len(part.encode("utf-8", "surrogateescape")) > MAX_NAME_BYTES for part in re.split(r"[/\\]", text)
+    ):
         raise DataError(f"{_shown(text)}: path is too long")
     if text.startswith("~"):
         raise DataError(f"{_shown(text)}: path starts with '~', which longloop does not expand (give the path itself)")
     if _URL_SCHEME.match(text):
         raise DataError(f"{_shown(text)}: a URL, not a local path")
     candidates = [text, *_decoded_forms(text)]
-    resolved = None
+    resolved: Path | None = None
     for candidate in candidates:
         if "\x00" in candidate:
             raise DataError(f"{_shown(text)}: path contains a NUL byte")
@@ -80,6 +83,8 @@ def resolve_inside(path: str | Path, allowed_roots: list[Path]) -> Path:
         if not any(r == root or root in r.parents for root in roots):
             raise DataError(f"{_shown(text)}: path is outside the allowed folders ({where})")
         resolved = resolved or r
+    if resolved is None:  # cannot happen: candidates always holds the text itself
+        raise DataError(f"{_shown(text)}: path cannot be resolved")
     return resolved
 
 
@@ -97,9 +102,7 @@ def _no_duplicate_keys(pairs: list[tuple[str, object]]) -> dict:
 
 
 def _rows_jsonl(path: Path, raw: str):
-    for lineno, line in enumerate(raw.splitlines(), start=1):
-        if not line.strip():
-            continue
+    for lineno, line in jsonl_lines(raw):  # "\n" only: raw U+2028 and U+0085 are valid inside JSON strings
         where = f"{path}:{lineno}"
         try:
             yield where, json.loads(line, object_pairs_hook=_no_duplicate_keys)
@@ -121,8 +124,13 @@ def _rows_csv(path: Path, raw: str, max_text_chars: int):
         for row in reader:
             where = f"{path}:{reader.line_num}"
             if None in row:  # DictReader files values beyond the header under the key None
-                yield where, DataError(f"{where}: {len(reader.fieldnames) + len(row[None])} fields where the header "
-                                       f"names {len(reader.fieldnames)}")
+                header = reader.fieldnames
+                if header is None:  # cannot happen: DictReader reads the header before it yields a row
+                    raise DataError(f"{where}: CSV row read before its header")
+                yield (
+                    where,
+                    DataError(f"{where}: {len(header) + len(row[None])} fields where the header names {len(header)}"),
+                )
                 continue
             yield where, row
     except csv.Error as exc:  # raised before the broken record's line is counted
@@ -141,11 +149,25 @@ def _rows_parquet(path: Path):
         yield f"{path}:row {i}", row
 
 
-def read_dataset(path: str | Path, allowed_roots: list[Path], max_text_chars: int = 400_000,
-                 quarantine: bool = False, benchmark: bool = False) -> ReadResult:
+def read_dataset(
+    path: str | Path,
+    allowed_roots: list[Path],
+    max_text_chars: int = 400_000,
+    quarantine: bool = False,
+    benchmark: bool = False,
+) -> ReadResult:
     """Read and validate a dataset. With ``quarantine`` bad rows are set aside instead of failing. With
     ``benchmark`` only ``id`` and ``text`` are required (a benchmark set carries no training label or license)
     and every record is held out as ``test``."""
+    path, rows = iter_rows(path, allowed_roots, max_text_chars)
+    return _records_from_rows(path, rows, max_text_chars, quarantine, benchmark)
+
+
+def iter_rows(
+    path: str | Path, allowed_roots: list[Path], max_text_chars: int = 400_000
+) -> tuple[Path, Iterator[tuple[str, dict | DataError]]]:
+    """The resolved path and its raw rows as ``(where, row or DataError)``, for any supported format: every
+    reader of user files (datasets, production documents, feedback labels) opens files the same way."""
     path = resolve_inside(path, allowed_roots)
     if path.is_dir():
         raise DataError(f"{path}: is a folder, not a dataset file")
@@ -171,7 +193,10 @@ def read_dataset(path: str | Path, allowed_roots: list[Path], max_text_chars: in
         if not raw.strip():
             raise DataError(f"{path}: file holds only whitespace")
         rows = _rows_jsonl(path, raw) if suffix == ".jsonl" else _rows_csv(path, raw, max_text_chars)
+    return path, rows
 
+
+def _records_from_rows(path: Path, rows, max_text_chars: int, quarantine: bool, benchmark: bool) -> ReadResult:
     result = ReadResult(records=[])
     seen: dict[str, str] = {}
     for where, row in rows:
@@ -179,8 +204,13 @@ def read_dataset(path: str | Path, allowed_roots: list[Path], max_text_chars: in
             if isinstance(row, DataError):
                 raise row
             if benchmark and isinstance(row, dict):
-                row = {"label": "(benchmark)", "license": "", "source": path.name,
-                       **{k: v for k, v in row.items() if v not in (None, "")}, "split": "test"}
+                row = {
+                    "label": "(benchmark)",
+                    "license": "",
+                    "source": path.name,
+                    **{k: v for k, v in row.items() if v not in (None, "")},
+                    "split": "test",
+                }
             rec = record_from_mapping(row, where, max_text_chars)
             if rec.id in seen:
                 raise DataError(f"{where}: field 'id' duplicates id {rec.id!r} first seen at {seen[rec.id]}")
@@ -189,7 +219,9 @@ def read_dataset(path: str | Path, allowed_roots: list[Path], max_text_chars: in
         except DataError as exc:
             if not quarantine:
                 raise
-            result.quarantined.append({"where": where, "reason": str(exc), "row": row if isinstance(row, dict) else None})
+            result.quarantined.append(
+                {"where": where, "reason": str(exc), "row": row if isinstance(row, dict) else None}
+            )
     if not result.records:
         raise DataError(f"{path}: no valid records")
     return result

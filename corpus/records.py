@@ -69,5 +69,6 @@ def record_from_mapping(row: object, where: str, max_text_chars: int) -> Record:
     split = row.get("split") or None  # CSV gives "" for an empty optional column
     if split is not None and split not in SPLITS:
         raise DataError(f"{where}: field 'split' must be one of {', '.join(SPLITS)}, got {split!r}")
-    return Record(id=row["id"], text=row["text"], label=row["label"], license=row["license"],
-                  source=row["source"], split=split)
+    return Record(
+        id=row["id"], text=row["text"], label=row["label"], license=row["license"], source=row["source"], split=split
+    )

@@ -19,8 +19,15 @@ def reliability_bins(probs: np.ndarray, y: np.ndarray, n_bins: int) -> list[dict
     for lo, hi in zip(edges[:-1], edges[1:]):
         m = (conf > lo) & (conf <= hi)
         if m.any():
-            bins.append({"lo": float(lo), "hi": float(hi), "count": int(m.sum()),
-                         "confidence": float(conf[m].mean()), "accuracy": float(correct[m].mean())})
+            bins.append(
+                {
+                    "lo": float(lo),
+                    "hi": float(hi),
+                    "count": int(m.sum()),
+                    "confidence": float(conf[m].mean()),
+                    "accuracy": float(correct[m].mean()),
+                }
+            )
     return bins
 
 

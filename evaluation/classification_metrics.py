@@ -28,8 +28,9 @@ def bucket_name(n_tokens: int, edges: tuple[int, ...]) -> str:
     return f">{edges[-1]}"
 
 
-def accuracy_by_length(y_true: list[str], y_pred: list[str], n_tokens: list[int],
-                       edges: tuple[int, ...]) -> dict[str, dict]:
+def accuracy_by_length(
+    y_true: list[str], y_pred: list[str], n_tokens: list[int], edges: tuple[int, ...]
+) -> dict[str, dict]:
     buckets: dict[str, list[bool]] = {}
     for t, p, n in zip(y_true, y_pred, n_tokens):
         buckets.setdefault(bucket_name(n, edges), []).append(t == p)

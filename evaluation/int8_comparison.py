@@ -13,9 +13,14 @@ from longloop.training.quantization import quantize_int8
 WARM_UP_DOCUMENTS = 4
 
 
-def compare_int8_with_fp32(model: LongDocumentClassifier, tokenizer: DocumentTokenizer, texts: list[str],
-                           labels: list[str], temperature: float = 1.0,
-                           repeats: int = 1) -> tuple[dict, Predictions]:
+def compare_int8_with_fp32(
+    model: LongDocumentClassifier,
+    tokenizer: DocumentTokenizer,
+    texts: list[str],
+    labels: list[str],
+    temperature: float = 1.0,
+    repeats: int = 1,
+) -> tuple[dict, Predictions]:
     """Both variants on ``texts`` after a warm-up of each, timed in turns (fp32, int8, fp32, int8, ...) so a
     machine that gets busier or quieter affects both alike; the fastest pass of each counts.
 
@@ -36,9 +41,15 @@ def compare_int8_with_fp32(model: LongDocumentClassifier, tokenizer: DocumentTok
             preds[name] = predict_documents(variant, tokenizer, texts, temperature=temperature)
             seconds[name] = min(seconds[name], time.perf_counter() - start)
     label_set = model.spec.labels
-    side = {name: {"accuracy": accuracy(labels, p.labels), "macro_f1": macro_f1(labels, p.labels, label_set),
-                   "seconds_per_1000_documents": 1000 * seconds[name] / len(texts),
-                   "documents_per_second": len(texts) / seconds[name]} for name, p in preds.items()}
+    side = {
+        name: {
+            "accuracy": accuracy(labels, p.labels),
+            "macro_f1": macro_f1(labels, p.labels, label_set),
+            "seconds_per_1000_documents": 1000 * seconds[name] / len(texts),
+            "documents_per_second": len(texts) / seconds[name],
+        }
+        for name, p in preds.items()
+    }
     agreement = sum(a == b for a, b in zip(preds["fp32"].labels, preds["int8"].labels)) / len(texts)
     return {
         "n_documents": len(texts),

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import numpy as np
-from sklearn.metrics import roc_auc_score
 from scipy.special import logsumexp
+from sklearn.metrics import roc_auc_score
 
 
 def ood_scores(logits: np.ndarray, temperature: float = 1.0) -> dict[str, np.ndarray]:

@@ -13,8 +13,13 @@ import matplotlib.pyplot as plt  # noqa: E402
 def reliability_diagram(bins: list[dict], ece: float, path: Path) -> Path:
     fig, ax = plt.subplots(figsize=(4.5, 4.5))
     ax.plot([0, 1], [0, 1], "--", color="grey", label="perfect calibration")
-    ax.bar([b["confidence"] for b in bins], [b["accuracy"] for b in bins], width=0.08, alpha=0.7,
-           label="accuracy per confidence bin")
+    ax.bar(
+        [b["confidence"] for b in bins],
+        [b["accuracy"] for b in bins],
+        width=0.08,
+        alpha=0.7,
+        label="accuracy per confidence bin",
+    )
     ax.set(xlabel="confidence", ylabel="accuracy", xlim=(0, 1), ylim=(0, 1), title=f"Reliability (ECE {ece:.3f})")
     ax.legend(loc="upper left", fontsize=8)
     fig.tight_layout()
@@ -56,8 +61,12 @@ def comparison_chart(comparisons: dict, path: Path) -> Path:
     long_n = comparisons["long_documents"]["count"]
     fig, ax = plt.subplots(figsize=(6.5, 3.5))
     width = 0.38
-    for k, (key, label) in enumerate((("accuracy", "all documents"),
-                                      ("long_documents_accuracy", f"> {comparisons['long_documents']['min_tokens'] - 1} tokens (n={long_n})"))):
+    for k, (key, label) in enumerate(
+        (
+            ("accuracy", "all documents"),
+            ("long_documents_accuracy", f"> {comparisons['long_documents']['min_tokens'] - 1} tokens (n={long_n})"),
+        )
+    ):
         values = [comparisons[n][key] or 0.0 for n in names]
         ax.bar([i + (k - 0.5) * width for i in range(len(names))], values, width, label=label)
     ax.set_xticks(range(len(names)), ["whole document", "first 512 tokens", "TF-IDF + LR"])

@@ -8,8 +8,9 @@ from longloop.evaluation.classification_metrics import accuracy
 from longloop.evaluation.perturbations import PERTURBATIONS, perturb_all
 
 
-def robustness_report(predict: Callable[[list[str]], list[str]], texts: list[str], labels: list[str],
-                      clean_accuracy: float, seed: int) -> dict:
+def robustness_report(
+    predict: Callable[[list[str]], list[str]], texts: list[str], labels: list[str], clean_accuracy: float, seed: int
+) -> dict:
     per = {}
     for name in PERTURBATIONS:
         acc = accuracy(labels, predict(perturb_all(texts, name, seed)))

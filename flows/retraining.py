@@ -11,8 +11,12 @@ from longloop.tasks.monitoring_tasks import record_retraining
 
 
 @flow(name="longloop-retraining")
-def retraining(params: LongloopParams, dataset_path: str | None = None, feedback_paths: list[str] | None = None,
-               trigger: str = "drift") -> dict:
+def retraining(
+    params: LongloopParams,
+    dataset_path: str | None = None,
+    feedback_paths: list[str] | None = None,
+    trigger: str = "drift",
+) -> dict:
     """Without paths: the state folder's dataset and all feedback collected so far (see merge_feedback)."""
     merged = merge_feedback(params, dataset_path, feedback_paths)
     return training_cycle(params, merged, reason=f"retraining ({trigger})")
@@ -21,8 +25,11 @@ def retraining(params: LongloopParams, dataset_path: str | None = None, feedback
 def retraining_outcome(cycle: dict) -> dict:
     """What the retraining log and ``longloop status`` keep of a retraining cycle."""
     d = cycle["dataset"]
-    outcome = {"blocked": cycle["blocked"], "governance_verdict": cycle["governance"]["verdict"],
-               "dataset": {"dvc_md5": d["dvc"]["md5"], "counts": d["counts"], "added": d.get("added", 0)}}
+    outcome = {
+        "blocked": cycle["blocked"],
+        "governance_verdict": cycle["governance"]["verdict"],
+        "dataset": {"dvc_md5": d["dvc"]["md5"], "counts": d["counts"], "added": d.get("added", 0)},
+    }
     if not cycle["blocked"]:
         outcome.update(registry=cycle["registry"], promotion=cycle["promotion"], evaluation=cycle["evaluation"])
     return outcome

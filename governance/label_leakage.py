@@ -20,8 +20,13 @@ class LeakyToken:
     kind: str  # "label-string" | "id-like"
 
 
-def leaky_tokens(records: list[Record], min_coverage: float = 0.3, min_purity: float = 0.95,
-                 min_documents: int = 5, words: WordHashes | None = None) -> list[LeakyToken]:
+def leaky_tokens(
+    records: list[Record],
+    min_coverage: float = 0.3,
+    min_purity: float = 0.95,
+    min_documents: int = 5,
+    words: WordHashes | None = None,
+) -> list[LeakyToken]:
     """Tokens (id-like: 3+ characters of [a-z0-9_] with a digit; or a one-word label) that nearly only
     one label's documents contain, and many of them do."""
     if not records:
@@ -30,8 +35,8 @@ def leaky_tokens(records: list[Record], min_coverage: float = 0.3, min_purity: f
     labels = sorted({r.label for r in records})
     label_idx = np.array([labels.index(r.label) for r in records], dtype=np.int64)
     label_sizes = np.bincount(label_idx, minlength=len(labels))
-    one_word = {lab: normalized_words(lab) for lab in labels}
-    one_word = {lab: w[0] for lab, w in one_word.items() if len(w) == 1}
+    words_of = {lab: normalized_words(lab) for lab in labels}
+    one_word = {lab: w[0] for lab, w in words_of.items() if len(w) == 1}
     label_hashes = hash_words(list(one_word.values()), threads=1).hashes
     candidate = words.id_like | np.isin(words.hashes, label_hashes)
     positions = np.flatnonzero(candidate)
@@ -46,7 +51,9 @@ def leaky_tokens(records: list[Record], min_coverage: float = 0.3, min_purity: f
     labs = label_idx[pairs[1]]
     order = np.lexsort((labs, pairs[0]))
     tok_sorted, lab_sorted = pairs[0][order], labs[order]
-    run = np.flatnonzero(np.concatenate(([True], (tok_sorted[1:] != tok_sorted[:-1]) | (lab_sorted[1:] != lab_sorted[:-1]))))
+    run = np.flatnonzero(
+        np.concatenate(([True], (tok_sorted[1:] != tok_sorted[:-1]) | (lab_sorted[1:] != lab_sorted[:-1])))
+    )
     tokens, token_labels = tok_sorted[run], lab_sorted[run]
     counts = np.diff(np.concatenate((run, [len(tok_sorted)])))
     starts = np.flatnonzero(np.concatenate(([True], tokens[1:] != tokens[:-1])))

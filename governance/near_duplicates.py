@@ -38,7 +38,7 @@ def band_layout(num_perm: int, threshold: float, min_recall: float = 0.999) -> t
     probability ``min_recall`` (fewer rows: more candidates, all checked exactly)."""
     for rows in range(num_perm, 0, -1):
         bands = num_perm // rows
-        if 1 - (1 - threshold ** rows) ** bands >= min_recall:
+        if 1 - (1 - threshold**rows) ** bands >= min_recall:
             return bands, rows
     return num_perm, 1
 
@@ -99,7 +99,7 @@ def candidate_pairs(sketches: np.ndarray, bands: int, rows: int) -> np.ndarray:
     if n < 2:
         return np.zeros((0, 2), dtype=np.int64)
     weights = mix64(np.arange(1, rows + 1, dtype=np.uint64))
-    used = sketches[:, :bands * rows].reshape(n, bands, rows)
+    used = sketches[:, : bands * rows].reshape(n, bands, rows)
     keys = mix64((used * weights).sum(axis=2, dtype=np.uint64) + np.arange(bands, dtype=np.uint64))
     keep_doc = sketches[:, 0] != _EMPTY  # documents without a single word take part in no band
     doc_bits = max(1, int(n - 1).bit_length())
@@ -120,7 +120,7 @@ def candidate_pairs(sketches: np.ndarray, bands: int, rows: int) -> np.ndarray:
     twos = run_start[run_len == 2]
     pairs = [np.stack([docs[twos], docs[twos + 1]], axis=1)]
     for s, k in zip(run_start[run_len > 2].tolist(), run_len[run_len > 2].tolist()):
-        members = _sorted_unique(docs[s:s + k])
+        members = _sorted_unique(docs[s : s + k])
         a, b = np.triu_indices(len(members), 1)
         pairs.append(np.stack([members[a], members[b]], axis=1))
     allp = np.concatenate(pairs)
@@ -134,15 +134,16 @@ def shingle_sets(words: WordHashes, docs: np.ndarray, shingle_words: int) -> dic
     docs = _sorted_unique(np.asarray(docs, dtype=np.int64))
     sets = {}
     for k in range(0, len(docs), 256):
-        block = docs[k:k + 256]
+        block = docs[k : k + 256]
         shingles, offsets = ngram_hashes(words.subset(block), shingle_words, short_docs_whole=True)
         for i, d in enumerate(block.tolist()):
-            sets[d] = _sorted_unique(shingles[offsets[i]:offsets[i + 1]])
+            sets[d] = _sorted_unique(shingles[offsets[i] : offsets[i + 1]])
     return sets
 
 
-def verified_pairs(words: WordHashes, candidates: np.ndarray, threshold: float,
-                   shingle_words: int) -> list[tuple[int, int, float]]:
+def verified_pairs(
+    words: WordHashes, candidates: np.ndarray, threshold: float, shingle_words: int
+) -> list[tuple[int, int, float]]:
     """Candidates whose exact shingle-set Jaccard reaches ``threshold``: (i, j, jaccard)."""
     if len(candidates) == 0:
         return []
@@ -164,21 +165,29 @@ def verified_pairs(words: WordHashes, candidates: np.ndarray, threshold: float,
     return out
 
 
-def near_duplicate_indices(words: WordHashes, threshold: float, num_perm: int = 128, shingle_words: int = 3,
-                           seed: int = 1) -> list[tuple[int, int, float]]:
+def near_duplicate_indices(
+    words: WordHashes, threshold: float, num_perm: int = 128, shingle_words: int = 3, seed: int = 1
+) -> list[tuple[int, int, float]]:
     """All pairs of documents (by index) whose shingle-set Jaccard is at least ``threshold``, as found by LSH."""
     bands, rows = band_layout(num_perm, threshold)
     sketches = minhash_sketches(words, shingle_words, num_perm, seed)
     return verified_pairs(words, candidate_pairs(sketches, bands, rows), threshold, shingle_words)
 
 
-def near_duplicate_pairs(records: list[Record], threshold: float, num_perm: int = 128,
-                         shingle_words: int = 3, seed: int = 1,
-                         words: WordHashes | None = None) -> list[NearDuplicatePair]:
+def near_duplicate_pairs(
+    records: list[Record],
+    threshold: float,
+    num_perm: int = 128,
+    shingle_words: int = 3,
+    seed: int = 1,
+    words: WordHashes | None = None,
+) -> list[NearDuplicatePair]:
     """All pairs with shingle-set Jaccard >= threshold (LSH finds candidates, exact Jaccard confirms).
 
     ``words`` may carry the records' word hashes when the caller already has them.
     """
     words = words if words is not None else hash_words([r.text for r in records])
-    return [NearDuplicatePair(a=records[i].id, b=records[j].id, jaccard=jac)
-            for i, j, jac in near_duplicate_indices(words, threshold, num_perm, shingle_words, seed)]
+    return [
+        NearDuplicatePair(a=records[i].id, b=records[j].id, jaccard=jac)
+        for i, j, jac in near_duplicate_indices(words, threshold, num_perm, shingle_words, seed)
+    ]

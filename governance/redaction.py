@@ -19,8 +19,10 @@ SECRET_TAG = "[SECRET]"
 # Shorter values are too likely to be ordinary words or numbers found everywhere in the logs.
 MIN_SECRET_CHARS = 8
 # Environment variables whose values are secrets by their name.
-SECRET_NAME = re.compile(r"(?i)(?:^|_)(?:token|secret|passw(?:or)?d|api_?key|private_?key|credentials?|auth_?string|"
-                         r"auth_?token|access_?key)(?:_|$)")
+SECRET_NAME = re.compile(
+    r"(?i)(?:^|_)(?:token|secret|passw(?:or)?d|api_?key|private_?key|credentials?|auth_?string|"
+    r"auth_?token|access_?key)(?:_|$)"
+)
 # "Authorization: Bearer <token>" and the like, wherever such a header is printed.
 _AUTH_HEADER_VALUE = re.compile(r"(?i)(?<=\bbearer )[A-Za-z0-9._~+/-]{8,}=*|(?<=\bbasic )[A-Za-z0-9+/]{8,}=*")
 
@@ -43,8 +45,9 @@ def register_secret(value: str | None) -> None:
 def secret_values_in_environment(environ: Mapping[str, str]) -> list[str]:
     """Values of variables named like secrets, and passwords written into URL-valued variables."""
     found = [v for k, v in environ.items() if SECRET_NAME.search(k)]
-    found += [password for v in environ.values() if "://" in v for password in [split_url_credentials(v)[2]]
-              if password]
+    found += [
+        password for v in environ.values() if "://" in v for password in [split_url_credentials(v)[2]] if password
+    ]
     return found
 
 
@@ -66,7 +69,7 @@ def _worth_hiding(text: str, finding: PiiFinding) -> bool:
     if finding.kind != "ip_address":
         return True
     try:
-        address = ipaddress.ip_address(text[finding.start:finding.end])
+        address = ipaddress.ip_address(text[finding.start : finding.end])
     except ValueError:
         return True
     return not (address.is_loopback or address.is_unspecified)

@@ -21,6 +21,7 @@ _CHUNK_BYTES = 1 << 20  # text per numpy pass: big enough to amortise, small eno
 _CHUNK_WORDS = 1 << 17  # words per n-gram piece: its arrays stay in the 1 MB L2 / shared L3
 _WORD_P = 0x9E3779B97F4A7C15
 
+
 def mix64(x: np.ndarray) -> np.ndarray:
     """splitmix64's finaliser, element-wise on a uint64 array (returns a new array)."""
     x = x ^ (x >> np.uint64(30))
@@ -75,14 +76,14 @@ class WordHashes:
         return np.diff(self.offsets)
 
     def doc(self, i: int) -> np.ndarray:
-        return self.hashes[self.offsets[i]:self.offsets[i + 1]]
+        return self.hashes[self.offsets[i] : self.offsets[i + 1]]
 
-    def slice(self, lo: int, hi: int) -> "WordHashes":
+    def slice(self, lo: int, hi: int) -> WordHashes:
         """Documents ``lo..hi-1`` as views of this one's arrays (no copy of the words)."""
         w0, w1 = int(self.offsets[lo]), int(self.offsets[hi])
-        return WordHashes(self.hashes[w0:w1], self.offsets[lo:hi + 1] - w0, self.id_like[w0:w1])
+        return WordHashes(self.hashes[w0:w1], self.offsets[lo : hi + 1] - w0, self.id_like[w0:w1])
 
-    def subset(self, docs: np.ndarray) -> "WordHashes":
+    def subset(self, docs: np.ndarray) -> WordHashes:
         docs = np.asarray(docs, dtype=np.int64)
         if len(docs) and docs[-1] - docs[0] == len(docs) - 1 and (len(docs) == 1 or np.all(np.diff(docs) == 1)):
             return self.slice(int(docs[0]), int(docs[-1]) + 1)
@@ -103,7 +104,7 @@ def _ranges(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
     nonempty = lengths > 0
     first = (ends - lengths)[nonempty]
     out[first] = starts[nonempty]
-    out[first[1:]] -= (starts[nonempty][:-1] + lengths[nonempty][:-1] - 1)
+    out[first[1:]] -= starts[nonempty][:-1] + lengths[nonempty][:-1] - 1
     return np.cumsum(out)
 
 
@@ -120,7 +121,7 @@ def _hash_chunk(texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     parts = [_normalised_bytes(t) for t in texts]
     data = b"\n".join(parts)
     buf = np.frombuffer(data + b"\0" * 8, dtype=np.uint8)
-    text = buf[:len(data)]
+    text = buf[: len(data)]
     # Word bytes after normalisation: a-z, 0-9, _ and the bytes of non-ASCII characters (no upper case left).
     is_word = (text >= 0x80) | ((text >= 0x61) & (text <= 0x7A)) | ((text >= 0x30) & (text <= 0x39)) | (text == 0x5F)
     padded = np.zeros(len(text) + 2, dtype=bool)
@@ -187,9 +188,9 @@ def hash_words(texts: list[str], threads: int = 2) -> WordHashes:
                 grow = max(2 * len(hashes), words + len(h))
                 hashes = np.concatenate([hashes[:words], np.empty(grow - words, dtype=np.uint64)])
                 id_like = np.concatenate([id_like[:words], np.empty(grow - words, dtype=bool)])
-            hashes[words:words + len(h)] = h
-            id_like[words:words + len(h)] = il
-            counts[docs:docs + len(c)] = c
+            hashes[words : words + len(h)] = h
+            id_like[words : words + len(h)] = il
+            counts[docs : docs + len(c)] = c
             words, docs = words + len(h), docs + len(c)
     finally:
         if pool:
@@ -231,7 +232,7 @@ def ngram_chunks(words: WordHashes, n: int, short_docs_whole: bool, chunk_words:
         if width >= n:
             # the n-gram at every position of the piece (sum of h[i + k] * p**k), then only those inside a document
             grams = prefix[n:] - prefix[:-n]
-            grams *= bwd[:width - n + 1]
+            grams *= bwd[: width - n + 1]
             if hi - lo > 1 or full[0] != width - n + 1:
                 tail = ends[:, None] - np.arange(1, n)[None, :]  # the last n - 1 positions of each document
                 tail = tail[(tail >= starts[:, None]) & (tail <= width - n)]
@@ -275,5 +276,5 @@ def ngram_hashes(words: WordHashes, n: int, short_docs_whole: bool) -> tuple[np.
     np.cumsum(per_doc, out=offsets[1:])
     out = np.empty(int(offsets[-1]), dtype=np.uint64)
     for lo, hi, grams, _ in ngram_chunks(words, n, short_docs_whole):
-        out[offsets[lo]:offsets[hi]] = grams
+        out[offsets[lo] : offsets[hi]] = grams
     return out, offsets

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from prefect import flow
 
+from longloop.environment import load_config
 from longloop.flows.drift_check import drift_monitoring
 from longloop.flows.pipeline import pipeline
 from longloop.flows.retraining import retrain_and_record
-from longloop.environment import load_config
-from longloop.state_lock import state_lock
 from longloop.settings.state_paths import StatePaths
+from longloop.state_lock import state_lock
 
 
 def _locked(config: str, wait_seconds: float, command: str):

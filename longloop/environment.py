@@ -41,10 +41,14 @@ def _credentials_out_of_url(url: str | None, user_variable: str, password_variab
 def apply_environment(params: LongloopParams) -> LongloopParams:
     """Take service locations from the usual variables and keep every tool's files in the state folder."""
     protect_secrets()
-    mlflow_uri = _credentials_out_of_url(os.environ.get("MLFLOW_TRACKING_URI") or params.services.mlflow_tracking_uri,
-                                         "MLFLOW_TRACKING_USERNAME", "MLFLOW_TRACKING_PASSWORD")
-    prefect_url = _credentials_out_of_url(os.environ.get("PREFECT_API_URL") or params.services.prefect_api_url,
-                                          "PREFECT_API_AUTH_STRING", None)
+    mlflow_uri = _credentials_out_of_url(
+        os.environ.get("MLFLOW_TRACKING_URI") or params.services.mlflow_tracking_uri,
+        "MLFLOW_TRACKING_USERNAME",
+        "MLFLOW_TRACKING_PASSWORD",
+    )
+    prefect_url = _credentials_out_of_url(
+        os.environ.get("PREFECT_API_URL") or params.services.prefect_api_url, "PREFECT_API_AUTH_STRING", None
+    )
     params = params.with_services(mlflow_uri, prefect_url)
     paths = StatePaths.from_params(params).ensure()
     os.environ.setdefault("PREFECT_HOME", str(paths.prefect_home))

@@ -15,11 +15,15 @@ from prefect.states import Crashed
 
 def crash_orphaned_flow_runs() -> list[str]:
     """Mark every Running or Pending flow run Crashed; the names of the runs marked. Call with the lock held."""
-    stuck = FlowRunFilter(state=FlowRunFilterState(type=FlowRunFilterStateType(any_=[StateType.RUNNING,
-                                                                                       StateType.PENDING])))
+    stuck = FlowRunFilter(
+        state=FlowRunFilterState(type=FlowRunFilterStateType(any_=[StateType.RUNNING, StateType.PENDING]))
+    )
     with get_client(sync_client=True) as client:
         runs = client.read_flow_runs(flow_run_filter=stuck)
         for run in runs:
-            client.set_flow_run_state(run.id, Crashed(message="its process was killed (found by the next longloop "
-                                                              "run on this state folder)"), force=True)
+            client.set_flow_run_state(
+                run.id,
+                Crashed(message="its process was killed (found by the next longloop run on this state folder)"),
+                force=True,
+            )
     return [run.name for run in runs]

@@ -15,7 +15,7 @@ import os
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 LOCK_NAME = "run.lock"
@@ -38,12 +38,23 @@ def state_lock(state_dir: Path, wait_seconds: float, command: str) -> Iterator[N
                 break
             except BlockingIOError:
                 if time.monotonic() >= deadline:
-                    raise StateBusy(f"{state_dir} is in use by {_holder(path)}; wait for it to finish, raise "
-                                    f"project.lock_wait_seconds, or use another project.state_dir") from None
+                    raise StateBusy(
+                        f"{state_dir} is in use by {_holder(path)}; wait for it to finish, raise "
+                        f"project.lock_wait_seconds, or use another project.state_dir"
+                    ) from None
                 time.sleep(0.2)
         os.ftruncate(fd, 0)
-        os.pwrite(fd, json.dumps({"pid": os.getpid(), "command": command,
-                                  "since": datetime.now(timezone.utc).isoformat(timespec="seconds")}).encode(), 0)
+        os.pwrite(
+            fd,
+            json.dumps(
+                {
+                    "pid": os.getpid(),
+                    "command": command,
+                    "since": datetime.now(UTC).isoformat(timespec="seconds"),
+                }
+            ).encode(),
+            0,
+        )
         yield
     finally:
         os.close(fd)  # closing the descriptor releases the lock

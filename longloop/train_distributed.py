@@ -38,8 +38,7 @@ def main(argv: list[str] | None = None) -> int:
     if not out.is_relative_to(Path.cwd().resolve()):
         print(f"error: --out {args.out}: outside the current folder", file=sys.stderr)
         return 2
-    splits = by_split(assign_splits(records, params.data.split.validation, params.data.split.test,
-                                    params.project.seed))
+    splits = by_split(assign_splits(records, params.data.split.validation, params.data.split.test, params.project.seed))
 
     import torch
     import torch.distributed as dist
@@ -61,12 +60,22 @@ def main(argv: list[str] | None = None) -> int:
             DocumentTokenizer.train([r.text for r in splits["train"]], params.model.vocab_size).save(work)
         if world > 1:
             dist.barrier()
-        model, tokenizer, result = fit_classifier(splits["train"], splits["validation"], params.model,
-                                                  params.training, params.project.seed, work,
-                                                  progress=rank == 0)
+        model, tokenizer, result = fit_classifier(
+            splits["train"],
+            splits["validation"],
+            params.model,
+            params.training,
+            params.project.seed,
+            work,
+            progress=rank == 0,
+        )
         if rank == 0:
-            save_model_dir(model, tokenizer, out / "model",
-                           extra={"training_result.json": {**result.to_dict(), "processes": world}})
+            save_model_dir(
+                model,
+                tokenizer,
+                out / "model",
+                extra={"training_result.json": {**result.to_dict(), "processes": world}},
+            )
             print(json.dumps({**result.to_dict(), "processes": world, "model_dir": str(out / "model")}))
     finally:
         if world > 1:

@@ -49,32 +49,59 @@ def open_project(workspace_dir: Path):
     project = ws.create_project(PROJECT)
     project.description = "Drift of production traffic against the training reference (longloop)."
     project.dashboard.add_panel(text_panel(title="longloop: drift alerts over time"))
-    project.dashboard.add_panel(line_plot_panel(
-        title="Share of drifted signals", size="full",
-        values=[PanelMetric(legend="share", metric="evidently:metric_v2:DriftedColumnsCount",
-                            metric_labels={"value_type": "share"})]))
-    project.dashboard.add_panel(line_plot_panel(
-        title="Per-signal drift score", size="full",
-        values=[PanelMetric(legend=c, metric="evidently:metric_v2:ValueDrift", metric_labels={"column": c})
-                for c in NUMERIC + ["prediction"]]))
+    project.dashboard.add_panel(
+        line_plot_panel(
+            title="Share of drifted signals",
+            size="full",
+            values=[
+                PanelMetric(
+                    legend="share",
+                    metric="evidently:metric_v2:DriftedColumnsCount",
+                    metric_labels={"value_type": "share"},
+                )
+            ],
+        )
+    )
+    project.dashboard.add_panel(
+        line_plot_panel(
+            title="Per-signal drift score",
+            size="full",
+            values=[
+                PanelMetric(legend=c, metric="evidently:metric_v2:ValueDrift", metric_labels={"column": c})
+                for c in NUMERIC + ["prediction"]
+            ],
+        )
+    )
     project.save()
     return ws, project
 
 
-def record_drift_report(workspace_dir: Path, ref: pd.DataFrame, cur: pd.DataFrame, html_path: Path | None = None) -> dict:
-    definition = DataDefinition(numerical_columns=[c for c in NUMERIC if c in ref.columns],
-                                categorical_columns=[c for c in ["prediction"] if c in ref.columns])
+def record_drift_report(
+    workspace_dir: Path, ref: pd.DataFrame, cur: pd.DataFrame, html_path: Path | None = None
+) -> dict:
+    definition = DataDefinition(
+        numerical_columns=[c for c in NUMERIC if c in ref.columns],
+        categorical_columns=[c for c in ["prediction"] if c in ref.columns],
+    )
     report = Report([DataDriftPreset()], include_tests=True)
-    snapshot = report.run(Dataset.from_pandas(cur, data_definition=definition),
-                          Dataset.from_pandas(ref, data_definition=definition), timestamp=datetime.now())
+    snapshot = report.run(
+        Dataset.from_pandas(cur, data_definition=definition),
+        Dataset.from_pandas(ref, data_definition=definition),
+        timestamp=datetime.now(),
+    )
     ws, project = open_project(workspace_dir)
     stored = ws.add_run(project.id, snapshot)
     if html_path is not None:
         html_path.parent.mkdir(parents=True, exist_ok=True)
         snapshot.save_html(str(html_path))
     drifted = _drifted_share(snapshot.dict())
-    return {"project_id": str(project.id), "snapshot_id": str(stored.id), "workspace": str(workspace_dir),
-            "drifted_share": drifted, "html": str(html_path) if html_path else None}
+    return {
+        "project_id": str(project.id),
+        "snapshot_id": str(stored.id),
+        "workspace": str(workspace_dir),
+        "drifted_share": drifted,
+        "html": str(html_path) if html_path else None,
+    }
 
 
 def _drifted_share(snap: dict) -> float | None:

@@ -10,14 +10,25 @@ from __future__ import annotations
 from longloop.registry.model_registry import alias_version, set_version_tags, version_tags
 
 DECISION_TAG, INFRA_OK_TAG, REASON_TAG, AT_TAG = (
-    "longloop.gate.decision", "longloop.gate.infra_ok", "longloop.gate.reason", "longloop.gate.at")
+    "longloop.gate.decision",
+    "longloop.gate.infra_ok",
+    "longloop.gate.reason",
+    "longloop.gate.at",
+)
 MAX_TAG_CHARS = 4000  # MLflow stores tag values up to a few thousand characters
 
 
 def record_gate_decision(name: str, version: str, promoted: bool, infra_ok: bool, reason: str, at: str) -> None:
-    set_version_tags(name, version, {DECISION_TAG: "promote" if promoted else "refuse",
-                                     INFRA_OK_TAG: str(infra_ok).lower(), REASON_TAG: reason[:MAX_TAG_CHARS],
-                                     AT_TAG: at})
+    set_version_tags(
+        name,
+        version,
+        {
+            DECISION_TAG: "promote" if promoted else "refuse",
+            INFRA_OK_TAG: str(infra_ok).lower(),
+            REASON_TAG: reason[:MAX_TAG_CHARS],
+            AT_TAG: at,
+        },
+    )
 
 
 def settled_decision(name: str, version: str) -> str | None:
@@ -29,5 +40,7 @@ def settled_decision(name: str, version: str) -> str | None:
     tags = version_tags(name, version)
     if not tags.get(DECISION_TAG) or tags.get(INFRA_OK_TAG) == "false":
         return None
-    return (f"reused v{version}; the gate's decision of {tags.get(AT_TAG)} stands ({tags[DECISION_TAG]}: "
-            f"{tags.get(REASON_TAG, '')}); nothing moved")
+    return (
+        f"reused v{version}; the gate's decision of {tags.get(AT_TAG)} stands ({tags[DECISION_TAG]}: "
+        f"{tags.get(REASON_TAG, '')}); nothing moved"
+    )

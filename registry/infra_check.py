@@ -13,8 +13,12 @@ import time
 
 def run_infra_check(model_uri: str, tracking_uri: str, timeout: float = 300.0) -> tuple[bool, str]:
     try:
-        proc = subprocess.run([sys.executable, "-m", "longloop.registry.infra_check", model_uri, tracking_uri],
-                              capture_output=True, text=True, timeout=timeout)
+        proc = subprocess.run(
+            [sys.executable, "-m", "longloop.registry.infra_check", model_uri, tracking_uri],
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+        )
     except subprocess.TimeoutExpired:
         return False, f"no answer within {timeout:.0f} s"
     lines = [l for l in proc.stdout.splitlines() if l.startswith("{")]
@@ -36,9 +40,17 @@ def main() -> int:
     loaded = time.perf_counter()
     out = model.predict(pd.DataFrame({"text": ["a smoke request for the infra check", "second document"]}))
     ok = len(out) == 2 and out["confidence"].between(0, 1).all()
-    print(json.dumps({"ok": bool(ok), "load_seconds": round(loaded - start, 3),
-                      "predict_seconds": round(time.perf_counter() - loaded, 3), "labels": out["label"].tolist(),
-                      "precision": model.unwrap_python_model().precision}))
+    print(
+        json.dumps(
+            {
+                "ok": bool(ok),
+                "load_seconds": round(loaded - start, 3),
+                "predict_seconds": round(time.perf_counter() - loaded, 3),
+                "labels": out["label"].tolist(),
+                "precision": model.unwrap_python_model().precision,
+            }
+        )
+    )
     return 0 if ok else 1
 
 

@@ -9,17 +9,17 @@ def model_card_markdown(name: str, labels: tuple[str, ...], snapshot: dict, data
     return f"""# Model card: {name}
 
 ## Intended use
-Document classification into {', '.join(labels)} for long documents (sliding windows cover the whole text).
+Document classification into {", ".join(labels)} for long documents (sliding windows cover the whole text).
 Not for decisions about people without human review.
 
 ## Training data
-DVC snapshot `{snapshot.get('md5')}` ({snapshot.get('path')}, remote `{snapshot.get('remote')}`);
-restore it with `longloop restore-data --md5 {snapshot.get('md5')}`.
-Records: {data_card.get('records')}; governance verdict: {data_card.get('verdict')}; licenses: {licenses}.
+DVC snapshot `{snapshot.get("md5")}` ({snapshot.get("path")}, remote `{snapshot.get("remote")}`);
+restore it with `longloop restore-data --md5 {snapshot.get("md5")}`.
+Records: {data_card.get("records")}; governance verdict: {data_card.get("verdict")}; licenses: {licenses}.
 
 ## Evaluation (held-out test split)
-accuracy {metrics['accuracy']:.4f}, macro-F1 {metrics['macro_f1']:.4f}, ECE {metrics['ece']:.4f}
-(before temperature scaling {metrics['ece_uncalibrated']:.4f}, temperature {metrics['temperature']:.3f}).
+accuracy {metrics["accuracy"]:.4f}, macro-F1 {metrics["macro_f1"]:.4f}, ECE {metrics["ece"]:.4f}
+(before temperature scaling {metrics["ece_uncalibrated"]:.4f}, temperature {metrics["temperature"]:.3f}).
 
 | length bucket (tokens) | accuracy | documents |
 |---|---|---|
@@ -35,11 +35,13 @@ def _int8(metrics: dict) -> str:
     q = metrics.get("int8")
     if not q:
         return ""
-    return (f"\nint8 variant (linear layers dynamically quantised at load time, CPU), same test split: accuracy "
-            f"{q['int8']['accuracy']:.4f} (fp32 {q['fp32']['accuracy']:.4f}), macro-F1 {q['int8']['macro_f1']:.4f}, "
-            f"{q['speedup']:.2f}x fp32's speed ({q['int8']['seconds_per_1000_documents']:.1f} vs "
-            f"{q['fp32']['seconds_per_1000_documents']:.1f} s per 1,000 documents), {q['agreement']:.1%} of labels "
-            f"agree; served in {q.get('served_precision', 'fp32')}.\n")
+    return (
+        f"\nint8 variant (linear layers dynamically quantised at load time, CPU), same test split: accuracy "
+        f"{q['int8']['accuracy']:.4f} (fp32 {q['fp32']['accuracy']:.4f}), macro-F1 {q['int8']['macro_f1']:.4f}, "
+        f"{q['speedup']:.2f}x fp32's speed ({q['int8']['seconds_per_1000_documents']:.1f} vs "
+        f"{q['fp32']['seconds_per_1000_documents']:.1f} s per 1,000 documents), {q['agreement']:.1%} of labels "
+        f"agree; served in {q.get('served_precision', 'fp32')}.\n"
+    )
 
 
 def _robustness(metrics: dict) -> str:
@@ -47,10 +49,12 @@ def _robustness(metrics: dict) -> str:
     if not rob:
         return ""
     rows = "\n".join(f"| {n} | {v['accuracy']:.3f} | {v['drop']:+.3f} |" for n, v in rob["perturbations"].items())
-    return (f"\n## Robustness and out-of-distribution detection\n"
-            f"| perturbation | accuracy | drop |\n|---|---|---|\n{rows}\n\n"
-            f"Worst drop {rob['max_drop']:+.3f} ({rob['worst']}). OOD AUROC on a transliterated copy of the test "
-            f"set: max-softmax {metrics['ood_auroc_max_softmax']:.3f}, energy {metrics['ood_auroc_energy']:.3f}.\n")
+    return (
+        f"\n## Robustness and out-of-distribution detection\n"
+        f"| perturbation | accuracy | drop |\n|---|---|---|\n{rows}\n\n"
+        f"Worst drop {rob['max_drop']:+.3f} ({rob['worst']}). OOD AUROC on a transliterated copy of the test "
+        f"set: max-softmax {metrics['ood_auroc_max_softmax']:.3f}, energy {metrics['ood_auroc_energy']:.3f}.\n"
+    )
 
 
 def _comparisons(metrics: dict) -> str:
@@ -63,10 +67,16 @@ def _comparisons(metrics: dict) -> str:
         value = comp[name]["long_documents_accuracy"]
         return "n/a" if value is None else f"{value:.3f}"
 
-    rows = "\n".join(f"| {label} | {comp[n]['accuracy']:.3f} | {comp[n]['macro_f1']:.3f} | {long_acc(n)} |"
-                     for n, label in (("full_context", "this model, whole document"),
-                                      ("first_512_tokens", "this model, first 512 tokens"),
-                                      ("tfidf_logistic_regression", "TF-IDF + logistic regression")))
-    return (f"\n## Does long context earn its cost? (same test split)\n"
-            f"| model | accuracy | macro-F1 | accuracy over {comp['long_documents']['min_tokens'] - 1} tokens "
-            f"(n={long_n}) |\n|---|---|---|---|\n{rows}\n")
+    rows = "\n".join(
+        f"| {label} | {comp[n]['accuracy']:.3f} | {comp[n]['macro_f1']:.3f} | {long_acc(n)} |"
+        for n, label in (
+            ("full_context", "this model, whole document"),
+            ("first_512_tokens", "this model, first 512 tokens"),
+            ("tfidf_logistic_regression", "TF-IDF + logistic regression"),
+        )
+    )
+    return (
+        f"\n## Does long context earn its cost? (same test split)\n"
+        f"| model | accuracy | macro-F1 | accuracy over {comp['long_documents']['min_tokens'] - 1} tokens "
+        f"(n={long_n}) |\n|---|---|---|---|\n{rows}\n"
+    )

@@ -22,19 +22,31 @@ class RegisteredVersion:
     run_id: str
 
 
-def log_and_register(model_dir: Path, name: str, example_text: str, labels: tuple[str, ...],
-                     tags: dict[str, str]) -> RegisteredVersion:
+def log_and_register(
+    model_dir: Path, name: str, example_text: str, labels: tuple[str, ...], tags: dict[str, str]
+) -> RegisteredVersion:
     """Inside an active run: log the pyfunc (weights, tokenizer, spec, card) and register a new version."""
     example = pd.DataFrame({"text": [example_text[:2000]]})
-    output = pd.DataFrame({"label": [labels[0]], "confidence": [0.5], "n_tokens": [1],
-                           **{f"p_{l}": [0.5] for l in labels}})
-    info = mlflow.pyfunc.log_model(name="model", python_model=str(ENTRY), artifacts={"model_dir": str(model_dir)},
-                                   signature=infer_signature(example, output), input_example=example,
-                                   pip_requirements=[], tags=tags)
+    output = pd.DataFrame(
+        {"label": [labels[0]], "confidence": [0.5], "n_tokens": [1], **{f"p_{l}": [0.5] for l in labels}}
+    )
+    info = mlflow.pyfunc.log_model(
+        name="model",
+        python_model=str(ENTRY),
+        artifacts={"model_dir": str(model_dir)},
+        signature=infer_signature(example, output),
+        input_example=example,
+        pip_requirements=[],
+        tags=tags,
+    )
     mv = mlflow.register_model(info.model_uri, name, tags=tags)
     run = mlflow.active_run()
-    return RegisteredVersion(name=name, version=str(mv.version), model_uri=f"models:/{name}/{mv.version}",
-                             run_id=run.info.run_id if run else "")
+    return RegisteredVersion(
+        name=name,
+        version=str(mv.version),
+        model_uri=f"models:/{name}/{mv.version}",
+        run_id=run.info.run_id if run else "",
+    )
 
 
 def alias_version(name: str, alias: str) -> str | None:
@@ -69,8 +81,9 @@ def find_version_by_tag(name: str, key: str, value: str) -> RegisteredVersion | 
     if not found:
         return None
     mv = min(found, key=lambda v: int(v.version))
-    return RegisteredVersion(name=name, version=str(mv.version), model_uri=f"models:/{name}/{mv.version}",
-                             run_id=mv.run_id or "")
+    return RegisteredVersion(
+        name=name, version=str(mv.version), model_uri=f"models:/{name}/{mv.version}", run_id=mv.run_id or ""
+    )
 
 
 def load_run_json(run_id: str, artifact: str) -> dict:

@@ -3,17 +3,33 @@
 from __future__ import annotations
 
 import getpass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from longloop.corpus.atomic_files import append_jsonl, read_jsonl_complete
 
 
-def record_move(ledger: Path, model: str, alias: str, from_version: str | None, to_version: str | None,
-                reason: str, metrics: dict | None = None, action: str = "promote") -> dict:
-    entry = {"at": datetime.now(timezone.utc).isoformat(timespec="seconds"), "who": getpass.getuser(),
-             "model": model, "alias": alias, "action": action, "from_version": from_version,
-             "to_version": to_version, "reason": reason, "metrics": metrics or {}}
+def record_move(
+    ledger: Path,
+    model: str,
+    alias: str,
+    from_version: str | None,
+    to_version: str | None,
+    reason: str,
+    metrics: dict | None = None,
+    action: str = "promote",
+) -> dict:
+    entry = {
+        "at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "who": getpass.getuser(),
+        "model": model,
+        "alias": alias,
+        "action": action,
+        "from_version": from_version,
+        "to_version": to_version,
+        "reason": reason,
+        "metrics": metrics or {},
+    }
     append_jsonl(ledger, entry)
     return entry
 

@@ -11,8 +11,8 @@ import json
 import math
 from pathlib import Path
 
-import mlflow.pyfunc
 import pandas as pd
+from mlflow.pyfunc import PythonModel
 
 from longloop.settings.params import ServingParams
 from longloop.training.inference import Predictions, predict_documents
@@ -27,14 +27,16 @@ DEFAULT_QUANTIZE = ServingParams.model_fields["quantize"].default
 DEFAULT_MAX_INT8_ACCURACY_DROP = ServingParams.model_fields["max_int8_accuracy_drop"].default
 
 
-class LongloopPyfunc(mlflow.pyfunc.PythonModel):
+class LongloopPyfunc(PythonModel):
     def load_context(self, context) -> None:
         config = context.model_config or {}
-        self.load_folder(Path(context.artifacts["model_dir"]), config.get("quantize"),
-                         config.get("max_int8_accuracy_drop"))
+        self.load_folder(
+            Path(context.artifacts["model_dir"]), config.get("quantize"), config.get("max_int8_accuracy_drop")
+        )
 
-    def load_folder(self, folder: Path, quantize: str | None = None,
-                    max_int8_accuracy_drop: float | None = None) -> "LongloopPyfunc":
+    def load_folder(
+        self, folder: Path, quantize: str | None = None, max_int8_accuracy_drop: float | None = None
+    ) -> LongloopPyfunc:
         """``quantize``/``max_int8_accuracy_drop``: None keeps the policy stored with the model."""
         self.folder = Path(folder)
         self.model, self.tokenizer = load_model_dir(self.folder)
@@ -47,20 +49,27 @@ class LongloopPyfunc(mlflow.pyfunc.PythonModel):
         self.use_precision(quantize, max_int8_accuracy_drop)
         return self
 
-    def use_precision(self, quantize: str | None = None,
-                      max_int8_accuracy_drop: float | None = None) -> PrecisionChoice:
+    def use_precision(
+        self, quantize: str | None = None, max_int8_accuracy_drop: float | None = None
+    ) -> PrecisionChoice:
         """Serve fp32 or int8 as the policy decides; None for either argument keeps the stored policy's value."""
         stored = self.registered_precision
         mode = quantize if quantize is not None else stored.get("quantize", DEFAULT_QUANTIZE)
-        limit = (max_int8_accuracy_drop if max_int8_accuracy_drop is not None
-                 else stored.get("max_int8_accuracy_drop", DEFAULT_MAX_INT8_ACCURACY_DROP))
+        limit = (
+            max_int8_accuracy_drop
+            if max_int8_accuracy_drop is not None
+            else stored.get("max_int8_accuracy_drop", DEFAULT_MAX_INT8_ACCURACY_DROP)
+        )
         if isinstance(limit, bool) or not isinstance(limit, (int, float)) or not math.isfinite(limit):
             raise ValueError(f"max_int8_accuracy_drop must be a number, got {limit!r}")
         choice = choose_serving_precision(mode, stored.get("int8_evaluation"), float(limit))
         if choice.precision != self.precision:
             # int8 is made from the fp32 weights in place; going back to fp32 re-reads the safetensors.
-            self.model = (quantize_int8(self.model, inplace=True) if choice.precision == "int8"
-                          else load_model_dir(self.folder)[0])
+            self.model = (
+                quantize_int8(self.model, inplace=True)
+                if choice.precision == "int8"
+                else load_model_dir(self.folder)[0]
+            )
             self.precision = choice.precision
         self.precision_choice = choice
         return choice
@@ -74,8 +83,13 @@ class LongloopPyfunc(mlflow.pyfunc.PythonModel):
         if "text" not in model_input.columns:
             raise ValueError("input needs a 'text' column")
         preds = self.predict_full([str(t) for t in model_input["text"]])
-        out = pd.DataFrame({"label": preds.labels, "confidence": preds.probabilities.max(axis=1).astype(float),
-                            "n_tokens": preds.n_tokens})
+        out = pd.DataFrame(
+            {
+                "label": preds.labels,
+                "confidence": preds.probabilities.max(axis=1).astype(float),
+                "n_tokens": preds.n_tokens,
+            }
+        )
         for i, label in enumerate(self.labels):
             out[f"p_{label}"] = preds.probabilities[:, i].astype(float)
         return out

@@ -19,7 +19,10 @@ def configure_tracking(tracking_uri: str, experiment: str, artifact_root: Path |
         try:
             exp_id = mlflow.create_experiment(experiment, artifact_location=location)
         except mlflow.exceptions.MlflowException:
-            exp_id = mlflow.get_experiment_by_name(experiment).experiment_id  # created concurrently
+            created = mlflow.get_experiment_by_name(experiment)  # created concurrently
+            if created is None:  # not created concurrently after all: the creation's own error is the reason
+                raise
+            exp_id = created.experiment_id
     else:
         exp_id = exp.experiment_id
     mlflow.set_experiment(experiment_id=exp_id)

@@ -28,11 +28,14 @@ def _digest_files(files: list[tuple[str, Path]]) -> str:
     return digest.hexdigest()
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def code_version(packages: tuple[str, ...] = TRAINING_CODE) -> str:
     """The sha256 of the Python sources of ``packages`` (path and content, in a stable order)."""
-    files = sorted((p.relative_to(_SOURCE_ROOT).as_posix(), p) for package in packages
-                   for p in (_SOURCE_ROOT / package).rglob("*.py"))
+    files = sorted(
+        (p.relative_to(_SOURCE_ROOT).as_posix(), p)
+        for package in packages
+        for p in (_SOURCE_ROOT / package).rglob("*.py")
+    )
     return _digest_files(files)
 
 
@@ -49,8 +52,10 @@ OPERATIONAL = {"training": {"checkpoint_every", "max_concurrent_runs"}}
 def shaping_params(params: LongloopParams) -> dict:
     """The parameters that change the trained model or its evaluation. Serving, monitoring, retraining,
     promotion and service locations are left out: changing them does not call for a new model."""
-    shaping = {section: getattr(params, section).model_dump(mode="json", exclude=OPERATIONAL.get(section))
-               for section in ("model", "training", "evaluation", "governance")}
+    shaping = {
+        section: getattr(params, section).model_dump(mode="json", exclude=OPERATIONAL.get(section))
+        for section in ("model", "training", "evaluation", "governance")
+    }
     shaping["seed"] = params.project.seed
     if params.model.pretrained_dir:
         # The same folder name may hold other weights tomorrow: what counts is its content.
@@ -61,6 +66,11 @@ def shaping_params(params: LongloopParams) -> dict:
 
 def training_fingerprint(params: LongloopParams, dataset_md5: str, kept_sha256: str) -> str:
     """``dataset_md5``: the DVC hash of the dataset; ``kept_sha256``: the hash of what the gate let through."""
-    payload = {"format": FINGERPRINT_FORMAT, "dataset_md5": dataset_md5, "kept_sha256": kept_sha256,
-               "params": shaping_params(params), "code": code_version()}
+    payload = {
+        "format": FINGERPRINT_FORMAT,
+        "dataset_md5": dataset_md5,
+        "kept_sha256": kept_sha256,
+        "params": shaping_params(params),
+        "code": code_version(),
+    }
     return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 import uuid
 from contextlib import asynccontextmanager
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from fastapi import FastAPI, Request
@@ -62,8 +62,14 @@ def _error(status: int, message: str) -> JSONResponse:
     return JSONResponse(status_code=status, content={"error": message})
 
 
-def create_app(source: ChampionSource, sp: ServingParams, inference_log: Path, start_watcher: bool = True,
-               auth_token: str | None = None, model_workers: int = 1) -> FastAPI:
+def create_app(
+    source: ChampionSource,
+    sp: ServingParams,
+    inference_log: Path,
+    start_watcher: bool = True,
+    auth_token: str | None = None,
+    model_workers: int = 1,
+) -> FastAPI:
     """``auth_token``: when given, every route but /health and /ready needs ``Authorization: Bearer <token>``.
     The caller reads it (from the variable ``sp.auth_token_env`` names); the app never reads the environment.
     ``model_workers``: model calls at once (the caller sizes torch's threads for them: ``serving.cpu_workers``)."""
@@ -75,10 +81,17 @@ def create_app(source: ChampionSource, sp: ServingParams, inference_log: Path, s
 
     def run_batch(texts: list[str]):
         loaded = source.current
+        if loaded is None:  # /predict answers 503 before a model is loaded, and a loaded one is only ever swapped
+            raise RuntimeError("no model loaded yet")
         return loaded.version, loaded.model.labels, loaded.model.predict_full(texts, token_budget=sp.token_budget)
 
-    batcher = DynamicBatcher(run_batch, sp.max_batch_documents, sp.batch_wait_ms,
-                             max_group_chars=sp.token_budget * CHARS_PER_TOKEN, workers=model_workers)
+    batcher = DynamicBatcher(
+        run_batch,
+        sp.max_batch_documents,
+        sp.batch_wait_ms,
+        max_group_chars=sp.token_budget * CHARS_PER_TOKEN,
+        workers=model_workers,
+    )
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
@@ -95,8 +108,13 @@ def create_app(source: ChampionSource, sp: ServingParams, inference_log: Path, s
     if sp.auth_token_env and not auth_token:
         raise ValueError(f"serving.auth_token_env is {sp.auth_token_env} but no token was given to the app")
     limiter = TokenBucketLimiter(sp.rate_limit_per_second, sp.rate_limit_burst) if sp.rate_limit_per_second else None
-    app.add_middleware(RequestGuard, max_request_bytes=sp.max_request_bytes, limiter=limiter, auth_token=auth_token,
-                       on_reject=lambda status: requests.labels(str(status)).inc())
+    app.add_middleware(
+        RequestGuard,
+        max_request_bytes=sp.max_request_bytes,
+        limiter=limiter,
+        auth_token=auth_token,
+        on_reject=lambda status: requests.labels(str(status)).inc(),
+    )
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException):
@@ -119,8 +137,13 @@ def create_app(source: ChampionSource, sp: ServingParams, inference_log: Path, s
         loaded = source.current
         if loaded is None:
             return _error(503, source.last_error or "no model loaded yet")
-        return {"status": "ready", "model": source.model_name, "version": loaded.version,
-                "precision": loaded.model.precision, "model_workers": batcher.workers}
+        return {
+            "status": "ready",
+            "model": source.model_name,
+            "version": loaded.version,
+            "precision": loaded.model.precision,
+            "model_workers": batcher.workers,
+        }
 
     @app.get("/metrics")
     async def metrics():
@@ -137,19 +160,36 @@ def create_app(source: ChampionSource, sp: ServingParams, inference_log: Path, s
         start = time.perf_counter()
         (version, labels, preds), offset, n = await batcher.submit([d.text for d in body.documents])
         request_id = uuid.uuid4().hex
-        now = datetime.now(timezone.utc).isoformat(timespec="milliseconds")
+        now = datetime.now(UTC).isoformat(timespec="milliseconds")
         out = []
         for j, doc in enumerate(body.documents):
             i = offset + j
             probs = {l: round(float(p), 6) for l, p in zip(labels, preds.probabilities[i])}
-            item = {"id": doc.id, "label": preds.labels[i], "confidence": max(probs.values()),
-                    "probabilities": probs, "n_tokens": preds.n_tokens[i], "n_windows": preds.n_windows[i]}
+            item = {
+                "id": doc.id,
+                "label": preds.labels[i],
+                "confidence": max(probs.values()),
+                "probabilities": probs,
+                "n_tokens": preds.n_tokens[i],
+                "n_windows": preds.n_windows[i],
+            }
             out.append(item)
-            log_prediction(inference_log, {"at": now, "request_id": request_id, "model_version": version,
-                                           "id": doc.id, "text": doc.text, "prediction": item["label"],
-                                           "confidence": item["confidence"], "probabilities": probs,
-                                           "n_tokens": item["n_tokens"], "n_windows": item["n_windows"],
-                                           "embedding": [round(float(v), 4) for v in preds.embeddings[i]]})
+            log_prediction(
+                inference_log,
+                {
+                    "at": now,
+                    "request_id": request_id,
+                    "model_version": version,
+                    "id": doc.id,
+                    "text": doc.text,
+                    "prediction": item["label"],
+                    "confidence": item["confidence"],
+                    "probabilities": probs,
+                    "n_tokens": item["n_tokens"],
+                    "n_windows": item["n_windows"],
+                    "embedding": [round(float(v), 4) for v in preds.embeddings[i]],
+                },
+            )
         documents.inc(len(out))
         requests.labels("200").inc()
         latency.observe(time.perf_counter() - start)

@@ -22,8 +22,15 @@ class LoadedModel:
 
 
 class ChampionSource:
-    def __init__(self, tracking_uri: str, model_name: str, alias: str = "champion", refresh_seconds: float = 2.0,
-                 quantize: str | None = None, max_int8_accuracy_drop: float | None = None):
+    def __init__(
+        self,
+        tracking_uri: str,
+        model_name: str,
+        alias: str = "champion",
+        refresh_seconds: float = 2.0,
+        quantize: str | None = None,
+        max_int8_accuracy_drop: float | None = None,
+    ):
         """``quantize``/``max_int8_accuracy_drop`` (``serving.*``): None keeps the policy stored with the model."""
         self.tracking_uri, self.model_name, self.alias = tracking_uri, model_name, alias
         self.refresh_seconds = refresh_seconds

@@ -31,24 +31,54 @@ class Deployment:
         return {"url": self.url, "pid": self.pid, "log": self.log_path}
 
 
-def start_serving_process(tracking_uri: str, model_name: str, inference_log: Path, sp: ServingParams,
-                          log_dir: Path, auth_token: str | None = None) -> Deployment:
+def start_serving_process(
+    tracking_uri: str,
+    model_name: str,
+    inference_log: Path,
+    sp: ServingParams,
+    log_dir: Path,
+    auth_token: str | None = None,
+) -> Deployment:
     """Start the app in its own process; ``auth_token`` reaches it on its standard input, not its command line."""
     port = sp.port or free_port(sp.host)
     log_dir.mkdir(parents=True, exist_ok=True)
     log_path = log_dir / f"serving-{port}.log"
-    cmd = [sys.executable, "-m", "longloop.serving.server", "--tracking-uri", tracking_uri, "--model-name", model_name,
-           "--inference-log", str(inference_log), "--host", sp.host, "--port", str(port),
-           "--serving-json", sp.model_dump_json(), "--exit-with-parent", str(os.getpid())] + (
-               ["--token-stdin"] if auth_token else [])
+    cmd = [
+        sys.executable,
+        "-m",
+        "longloop.serving.server",
+        "--tracking-uri",
+        tracking_uri,
+        "--model-name",
+        model_name,
+        "--inference-log",
+        str(inference_log),
+        "--host",
+        sp.host,
+        "--port",
+        str(port),
+        "--serving-json",
+        sp.model_dump_json(),
+        "--exit-with-parent",
+        str(os.getpid()),
+    ] + (["--token-stdin"] if auth_token else [])
     with open(log_path, "ab") as log:
-        proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, env={**os.environ},
-                                stdin=subprocess.PIPE if auth_token else subprocess.DEVNULL, start_new_session=True)
+        proc = subprocess.Popen(
+            cmd,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            env={**os.environ},
+            stdin=subprocess.PIPE if auth_token else subprocess.DEVNULL,
+            start_new_session=True,
+        )
     if auth_token:
+        if proc.stdin is None:  # cannot happen: stdin is a pipe whenever there is a token
+            raise RuntimeError("serving app started without a stdin pipe for its auth token")
         proc.stdin.write(auth_token.encode() + b"\n")
         proc.stdin.close()
-    dep = Deployment(url=f"http://{sp.host}:{port}", pid=proc.pid, log_path=str(log_path), process=proc,
-                     auth_token=auth_token)
+    dep = Deployment(
+        url=f"http://{sp.host}:{port}", pid=proc.pid, log_path=str(log_path), process=proc, auth_token=auth_token
+    )
     wait_until_answering(dep, "/ready", sp.ready_timeout_seconds, "serving app")
     return dep
 

@@ -39,8 +39,14 @@ def shortest_first_groups(items: list[Item], max_group_chars: int | None) -> lis
 
 
 class DynamicBatcher:
-    def __init__(self, run_batch: Callable[[list[str]], Any], max_documents: int, max_wait_ms: int,
-                 max_group_chars: int | None = None, workers: int = 1):
+    def __init__(
+        self,
+        run_batch: Callable[[list[str]], Any],
+        max_documents: int,
+        max_wait_ms: int,
+        max_group_chars: int | None = None,
+        workers: int = 1,
+    ):
         if workers < 1:
             raise ValueError(f"workers must be at least 1, got {workers}")
         self.run_batch, self.max_documents, self.max_wait = run_batch, max_documents, max_wait_ms / 1000
@@ -86,7 +92,7 @@ class DynamicBatcher:
                 break
             try:
                 item = await asyncio.wait_for(self.queue.get(), timeout)
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 break
             items.append(item)
             n += len(item[0])
@@ -111,8 +117,9 @@ class DynamicBatcher:
         try:
             for group in shortest_first_groups(items, self.max_group_chars):
                 try:
-                    result = await loop.run_in_executor(self._executor, self.run_batch,
-                                                        [t for ts, _ in group for t in ts])
+                    result = await loop.run_in_executor(
+                        self._executor, self.run_batch, [t for ts, _ in group for t in ts]
+                    )
                     self.batches_run += 1
                     offset = 0
                     for ts, fut in group:

@@ -11,6 +11,7 @@ import time
 
 def exit_with_parent(parent_pid: int, poll_seconds: float = 1.0) -> threading.Thread:
     """Send this process SIGTERM (uvicorn's graceful shutdown) once its parent is no longer ``parent_pid``."""
+
     def watch() -> None:
         while os.getppid() == parent_pid:
             time.sleep(poll_seconds)

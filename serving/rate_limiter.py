@@ -9,8 +9,7 @@ from collections.abc import Callable
 
 
 class TokenBucketLimiter:
-    def __init__(self, rate: float, burst: int, max_clients: int = 10_000,
-                 clock: Callable[[], float] = time.monotonic):
+    def __init__(self, rate: float, burst: int, max_clients: int = 10_000, clock: Callable[[], float] = time.monotonic):
         if rate <= 0 or burst < 1:
             raise ValueError("rate must be positive and burst at least 1")
         self.rate, self.burst, self.max_clients, self._clock = rate, burst, max_clients, clock

@@ -25,8 +25,14 @@ async def send_error(send, status: int, message: str, headers: dict[str, str] | 
 
 
 class RequestGuard:
-    def __init__(self, app, max_request_bytes: int, limiter: TokenBucketLimiter | None, auth_token: str | None,
-                 on_reject: Callable[[int], None] = lambda status: None):
+    def __init__(
+        self,
+        app,
+        max_request_bytes: int,
+        limiter: TokenBucketLimiter | None,
+        auth_token: str | None,
+        on_reject: Callable[[int], None] = lambda status: None,
+    ):
         if auth_token is not None and not auth_token.strip():
             raise ValueError("the serving auth token is empty")
         self.app, self.max_bytes, self.limiter = app, max_request_bytes, limiter
@@ -38,6 +44,8 @@ class RequestGuard:
         await send_error(send, status, message, headers)
 
     def _authorized(self, headers: dict[bytes, bytes]) -> bool:
+        if self._token is None:  # __call__ checks the header only when a token is configured
+            raise RuntimeError("no serving auth token is configured to check the request against")
         scheme, _, given = headers.get(b"authorization", b"").partition(b" ")
         return scheme.lower() == b"bearer" and hmac.compare_digest(given.strip(), self._token)
 
@@ -49,8 +57,9 @@ class RequestGuard:
             client = (scope.get("client") or ("unknown", 0))[0]
             allowed, wait = self.limiter.allow(client)
             if not allowed:
-                return await self._reject(send, 429, "too many requests from this client",
-                                          {"retry-after": str(max(1, math.ceil(wait)))})
+                return await self._reject(
+                    send, 429, "too many requests from this client", {"retry-after": str(max(1, math.ceil(wait)))}
+                )
         if self._token is not None and not self._authorized(headers):
             return await self._reject(send, 401, "missing or wrong bearer token", {"www-authenticate": "Bearer"})
 

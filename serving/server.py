@@ -1,8 +1,9 @@
 """Run the serving app under uvicorn; also the entry point of a deployed serving process.
 
-``python -m longloop.serving.server --tracking-uri URI --model-name NAME --inference-log PATH --port N [--serving-json J]
-[--token-stdin] [--exit-with-parent PID]``; with ``--token-stdin`` the bearer token is the first line of standard input (never an argument,
-which any local user could read in the process list, and never the environment, which the app does not read).
+``python -m longloop.serving.server --tracking-uri URI --model-name NAME --inference-log PATH --port N
+[--serving-json J] [--token-stdin] [--exit-with-parent PID]``; with ``--token-stdin`` the bearer token is the first
+line of standard input (never an argument, which any local user could read in the process list, and never
+the environment, which the app does not read).
 With ``--exit-with-parent`` the server shuts down once process PID is gone: a pipeline that starts a server for
 its own run and is killed leaves no server behind it holding a port and the model.
 """
@@ -32,13 +33,25 @@ def free_port(host: str = "127.0.0.1") -> int:
         return s.getsockname()[1]
 
 
-def run_server(tracking_uri: str, model_name: str, inference_log: Path, sp: ServingParams,
-               host: str, port: int, auth_token: str | None = None) -> None:
+def run_server(
+    tracking_uri: str,
+    model_name: str,
+    inference_log: Path,
+    sp: ServingParams,
+    host: str,
+    port: int,
+    auth_token: str | None = None,
+) -> None:
     plan = plan_workers(sp.model_workers, usable_cores())
     torch.set_num_threads(plan.threads_per_worker)  # process-wide: this process serves and does nothing else
     logging.getLogger("longloop.serving").info("%d model workers x %d threads", plan.workers, plan.threads_per_worker)
-    source = ChampionSource(tracking_uri, model_name, refresh_seconds=sp.refresh_seconds, quantize=sp.quantize,
-                            max_int8_accuracy_drop=sp.max_int8_accuracy_drop)
+    source = ChampionSource(
+        tracking_uri,
+        model_name,
+        refresh_seconds=sp.refresh_seconds,
+        quantize=sp.quantize,
+        max_int8_accuracy_drop=sp.max_int8_accuracy_drop,
+    )
     app = create_app(source, sp, inference_log, auth_token=auth_token, model_workers=plan.workers)
     uvicorn.run(app, host=host, port=port, log_level="warning")
 

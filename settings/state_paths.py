@@ -14,7 +14,7 @@ class StatePaths:
     state: Path  # the state folder, .longloop/ by default
 
     @classmethod
-    def from_params(cls, params: LongloopParams) -> "StatePaths":
+    def from_params(cls, params: LongloopParams) -> StatePaths:
         root = Path(params.root)
         state = Path(params.project.state_dir)
         state = state if state.is_absolute() else root / state
@@ -80,9 +80,17 @@ class StatePaths:
         """A configured MLflow server wins; otherwise the embedded SQLite store in the state folder."""
         return params.services.mlflow_tracking_uri or self.mlflow_tracking_uri
 
-    def ensure(self) -> "StatePaths":
-        for d in (self.prefect_home, self.mlflow_artifacts, self.data_dir, self.dvc_remote,
-                  self.evidently_workspace, self.inference_log.parent, self.monitoring_dir,
-                  self.runs_dir, self.ledger.parent):
+    def ensure(self) -> StatePaths:
+        for d in (
+            self.prefect_home,
+            self.mlflow_artifacts,
+            self.data_dir,
+            self.dvc_remote,
+            self.evidently_workspace,
+            self.inference_log.parent,
+            self.monitoring_dir,
+            self.runs_dir,
+            self.ledger.parent,
+        ):
             d.mkdir(parents=True, exist_ok=True)
         return self

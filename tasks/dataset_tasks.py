@@ -10,13 +10,16 @@ from prefect.cache_policies import NO_CACHE
 from longloop.corpus.atomic_files import write_jsonl_atomic
 from longloop.corpus.dataset_files import read_records, write_records
 from longloop.corpus.demo_records import demo_records
+from longloop.corpus.production_files import read_feedback_labels, refuse_unknown_labels
 from longloop.corpus.readers import read_dataset
 from longloop.corpus.records import DataError
 from longloop.corpus.splits import assign_splits
+from longloop.monitoring.production_feedback import join_feedback
+from longloop.serving.inference_log import read_inference_log
 from longloop.settings.params import LongloopParams
 from longloop.settings.state_paths import StatePaths
-from longloop.versioning.dvc_snapshots import ensure_repo, snapshot_file
 from longloop.tasks.retry_policy import TRANSIENT_RETRIES
+from longloop.versioning.dvc_snapshots import ensure_repo, snapshot_file
 
 
 def _counts(records) -> dict:
@@ -31,8 +34,9 @@ def load_and_split(params: LongloopParams, data_path: str | None) -> dict:
     paths = StatePaths.from_params(params).ensure()
     quarantined: list[dict] = []
     if data_path:
-        res = read_dataset(data_path, [paths.root], params.data.max_text_chars,
-                           quarantine=params.data.on_bad_record == "quarantine")
+        res = read_dataset(
+            data_path, [paths.root], params.data.max_text_chars, quarantine=params.data.on_bad_record == "quarantine"
+        )
         records, quarantined = res.records, res.quarantined
     else:
         records = demo_records(params.data.demo, params.data.max_text_chars)
@@ -40,12 +44,18 @@ def load_and_split(params: LongloopParams, data_path: str | None) -> dict:
     out = write_records(paths.data_dir / "dataset.jsonl", records)
     if quarantined:
         write_jsonl_atomic(paths.data_dir / "quarantine.jsonl", quarantined)
-    return {"path": str(out), "source": data_path or "demo", "counts": _counts(records), "quarantined": len(quarantined)}
+    return {
+        "path": str(out),
+        "source": data_path or "demo",
+        "counts": _counts(records),
+        "quarantined": len(quarantined),
+    }
 
 
 @task(name="merge-feedback", cache_policy=NO_CACHE)
-def merge_feedback(params: LongloopParams, dataset_path: str | None = None,
-                   feedback_paths: list[str] | None = None) -> dict:
+def merge_feedback(
+    params: LongloopParams, dataset_path: str | None = None, feedback_paths: list[str] | None = None
+) -> dict:
     """Append labelled production feedback to the current dataset; new records get splits by hash.
 
     Without arguments: the state folder's dataset and every feedback file collected so far (records already
@@ -54,8 +64,11 @@ def merge_feedback(params: LongloopParams, dataset_path: str | None = None,
     base_path = Path(dataset_path) if dataset_path else paths.data_dir / "dataset.jsonl"
     if not base_path.is_file():
         raise DataError(f"{base_path}: no dataset to retrain on yet; run the pipeline first")
-    sources = [Path(p) for p in feedback_paths] if feedback_paths is not None else sorted(
-        paths.data_dir.glob("feedback-*.jsonl"))
+    sources = (
+        [Path(p) for p in feedback_paths]
+        if feedback_paths is not None
+        else sorted(paths.data_dir.glob("feedback-*.jsonl"))
+    )
     base = read_records(base_path)
     known = {r.id for r in base}
     new = []
@@ -66,8 +79,42 @@ def merge_feedback(params: LongloopParams, dataset_path: str | None = None,
                 new.append(r)
     merged = base + assign_splits(new, params.data.split.validation, params.data.split.test, params.project.seed)
     out = write_records(paths.data_dir / "dataset.jsonl", merged)
-    return {"path": str(out), "source": " + ".join(str(p) for p in [base_path, *sources]), "counts": _counts(merged),
-            "added": len(new), "quarantined": 0}
+    return {
+        "path": str(out),
+        "source": " + ".join(str(p) for p in [base_path, *sources]),
+        "counts": _counts(merged),
+        "added": len(new),
+        "quarantined": 0,
+    }
+
+
+@task(name="collect-feedback", cache_policy=NO_CACHE)
+def collect_feedback(params: LongloopParams, labels_path: str, dataset_path: str | None = None) -> dict:
+    """A user's feedback labels joined by id to the documents production served (the inference log), kept in
+    the state folder as ``feedback-<hash>.jsonl`` for every later retraining. A label the model was never
+    trained on is refused (``data.on_unknown_feedback_label: fail``) or set aside, never merged."""
+    import hashlib
+
+    paths = StatePaths.from_params(params)
+    labels = read_feedback_labels(labels_path, [paths.root])
+    base = read_records(Path(dataset_path) if dataset_path else paths.data_dir / "dataset.jsonl")
+    known = {r.label for r in base}
+    if params.data.on_unknown_feedback_label == "fail":
+        refuse_unknown_labels(labels, known, labels_path)
+    joined = join_feedback(
+        labels,
+        read_inference_log(paths.inference_log),
+        known,
+        params.data.production_license,
+        source=f"feedback:{Path(labels_path).name}",
+    )
+    digest = hashlib.sha256("\n".join(f"{r.id}\t{r.label}\t{r.text}" for r in joined.records).encode()).hexdigest()
+    out = paths.data_dir / f"feedback-{digest[:12]}.jsonl"
+    if joined.records:
+        write_records(out, joined.records)
+    if joined.quarantined:
+        write_jsonl_atomic(paths.data_dir / f"feedback-quarantine-{digest[:12]}.jsonl", joined.quarantined)
+    return {"feedback_path": str(out) if joined.records else None, **joined.summary()}
 
 
 @task(name="version-dataset", cache_policy=NO_CACHE, **TRANSIENT_RETRIES)

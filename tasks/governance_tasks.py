@@ -11,13 +11,15 @@ import mlflow
 from prefect import task
 from prefect.cache_policies import NO_CACHE
 
-from longloop.corpus.atomic_files import write_json_atomic, write_text_atomic
+from longloop.corpus.atomic_files import write_json_atomic, write_jsonl_atomic, write_text_atomic
 from longloop.corpus.dataset_files import read_records, write_records
 from longloop.corpus.readers import read_benchmark_sets
+from longloop.governance.checks import CHECK_NAMES
 from longloop.governance.dataset_card import card_markdown, dataset_card
 from longloop.governance.gate import run_gate
-from longloop.governance.pii import mask_pii
+from longloop.governance.pii import masked_for_training
 from longloop.governance.redaction import redact_structure
+from longloop.governance.waivers import load_waivers
 from longloop.settings.params import LongloopParams
 from longloop.settings.state_paths import StatePaths
 from longloop.tasks.retry_policy import TRANSIENT_RETRIES
@@ -32,30 +34,53 @@ def governance_gate(params: LongloopParams, dataset_path: str, snapshot: dict) -
     """
     records = read_records(Path(dataset_path))
     benchmarks = read_benchmark_sets(params.governance.benchmark_sets, Path(params.root), params.data.max_text_chars)
-    report, kept = run_gate(records, params.governance, benchmarks=benchmarks)
-    # One folder per (data, governance settings, benchmark texts): the same inputs write the same files.
-    settings_hash = hashlib.sha256((params.governance.model_dump_json() + json.dumps(
-        [[r.id, r.text] for r in benchmarks])).encode()).hexdigest()[:12]
+    waivers = load_waivers(
+        [params.governance.waivers] if params.governance.waivers else [], Path(params.root), CHECK_NAMES
+    )
+    report, kept = run_gate(records, params.governance, benchmarks=benchmarks, waivers=waivers)
+    # One folder per (data, governance settings, benchmark texts, waivers): the same inputs write the same files.
+    settings_hash = hashlib.sha256(
+        (
+            params.governance.model_dump_json()
+            + json.dumps([[r.id, r.text] for r in benchmarks])
+            + json.dumps([dataclasses.astuple(w) for w in waivers.waivers])
+        ).encode()
+    ).hexdigest()[:12]
     gate_dir = StatePaths.from_params(params).data_dir / "governance" / f"{snapshot['md5']}-{settings_hash}"
-    # Patterns only, not this process's known secrets: the kept data must not depend on who runs the gate.
-    kept_path = write_records(gate_dir / "kept.jsonl", [dataclasses.replace(r, text=mask_pii(r.text),
-                                                                            source=mask_pii(r.source)) for r in kept])
+    kept_path = write_records(gate_dir / "kept.jsonl", masked_for_training(kept))
     card = redact_structure(dataset_card(records, report, snapshot.get("md5"), dataset_path))
     report_dir = gate_dir / "report"
     write_json_atomic(report_dir / "dataset_card.json", card)
     write_text_atomic(report_dir / "dataset_card.md", card_markdown(card))
     write_json_atomic(report_dir / "governance_report.json", redact_structure(report.to_dict()))
-    checks = {name: {"passed": c["passed"], "violations": c["violations"]} for name, c in report.checks.items()}
-    return {"verdict": report.verdict, "reasons": redact_structure(report.reasons), "checks": checks,
-            "removed": len(report.removed), "records": len(records), "kept": len(kept),
-            "kept_path": str(kept_path), "kept_sha256": hashlib.sha256(kept_path.read_bytes()).hexdigest(),
-            "report_dir": str(report_dir), "card": json.loads(json.dumps(card))}
+    # Every finding, where the report keeps a sample; log_governance sends the folder to MLflow.
+    write_jsonl_atomic(report_dir / "findings.jsonl", (redact_structure(row) for row in report.finding_rows()))
+    checks = {name: {"passed": c.passed, "violations": c.violations} for name, c in report.checks.items()}
+    return {
+        "verdict": report.verdict,
+        "reasons": redact_structure(report.reasons),
+        "checks": checks,
+        "removed": len(report.removed),
+        "records": len(records),
+        "kept": len(kept),
+        "kept_path": str(kept_path),
+        "kept_sha256": hashlib.sha256(kept_path.read_bytes()).hexdigest(),
+        "report_dir": str(report_dir),
+        "card": json.loads(json.dumps(card)),
+    }
 
 
 @task(name="log-governance", cache_policy=NO_CACHE, **TRANSIENT_RETRIES)
 def log_governance(governance: dict, snapshot: dict, run_id: str) -> None:
     with mlflow.start_run(run_id=run_id):
         mlflow.log_artifacts(governance["report_dir"], artifact_path="governance")
-        mlflow.log_params(redact_structure({"data.dvc_md5": snapshot.get("md5"), "data.records": governance["records"],
-                                            "data.kept": governance["kept"],
-                                            "governance.verdict": governance["verdict"]}))
+        mlflow.log_params(
+            redact_structure(
+                {
+                    "data.dvc_md5": snapshot.get("md5"),
+                    "data.records": governance["records"],
+                    "data.kept": governance["kept"],
+                    "governance.verdict": governance["verdict"],
+                }
+            )
+        )

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import json
 import logging
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from prefect import task
-from prefect.client.orchestration import get_client
-from prefect.exceptions import ObjectNotFound
 from prefect.cache_policies import NO_CACHE
+from prefect.client.orchestration import get_client
 from prefect.events import emit_event
+from prefect.exceptions import ObjectNotFound
 
 from longloop.corpus.atomic_files import append_jsonl, read_jsonl_complete, write_json_atomic
 from longloop.monitoring.alert_webhook import post_alert
@@ -42,8 +42,13 @@ def next_drift_window(params: LongloopParams, since_line: int | None = None) -> 
     total = len(read_inference_log(paths.inference_log))
     new, needed = max(0, total - since_line), params.monitoring.window_size
     ready = new >= needed
-    return {"since_line": since_line, "end_line": total, "new_documents": new, "ready": ready,
-            "reason": f"{new} new documents since line {since_line}" + ("" if ready else f"; a window needs {needed}")}
+    return {
+        "since_line": since_line,
+        "end_line": total,
+        "new_documents": new,
+        "ready": ready,
+        "reason": f"{new} new documents since line {since_line}" + ("" if ready else f"; a window needs {needed}"),
+    }
 
 
 @task(name="advance-drift-cursor", cache_policy=NO_CACHE)
@@ -58,10 +63,17 @@ def drift_job(params: LongloopParams, since_line: int = 0, end_line: int | None 
     vocabulary = json.loads((paths.monitoring_dir / "vocabulary.json").read_text())
     log_lines = read_inference_log(paths.inference_log)[:end_line]
     feedback = [row for f in sorted(paths.data_dir.glob("feedback-*.jsonl")) for row in read_jsonl_complete(f)]
-    current = with_feedback_labels(log_lines[since_line:][-params.monitoring.window_size:], labels_by_id(feedback))
-    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S")
-    result = run_drift_check(reference, current, vocabulary, params.model.context_tokens, params.monitoring,
-                             paths.evidently_workspace, paths.monitoring_dir / "reports" / f"drift-{stamp}.html")
+    current = with_feedback_labels(log_lines[since_line:][-params.monitoring.window_size :], labels_by_id(feedback))
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
+    result = run_drift_check(
+        reference,
+        current,
+        vocabulary,
+        params.model.context_tokens,
+        params.monitoring,
+        paths.evidently_workspace,
+        paths.monitoring_dir / "reports" / f"drift-{stamp}.html",
+    )
     if result.get("reused"):  # the very window already checked: counted and alerted once, not twice
         log.info("drift window identical to the last one checked; its result is reused")
         return result
@@ -69,12 +81,21 @@ def drift_job(params: LongloopParams, since_line: int = 0, end_line: int | None 
     if result["drift_detected"]:
         drifting = [n for n, c in result["checks"].items() if c["drift"]]
         log.warning("ALERT drift detected in %s (score %.4f)", ", ".join(drifting), result["score"])
-        emit_event(event=DRIFT_EVENT, resource=_model_resource(params),
-                   payload={"score": result["score"], "signals": drifting})
+        emit_event(
+            event=DRIFT_EVENT, resource=_model_resource(params), payload={"score": result["score"], "signals": drifting}
+        )
         if params.monitoring.alert_webhook_url:
-            delivered, detail = post_alert(params.monitoring.alert_webhook_url, {
-                "event": DRIFT_EVENT, "model": params.registry.model_name, "at": result.get("at"),
-                "score": result["score"], "signals": drifting, "n_current": result.get("n_current")})
+            delivered, detail = post_alert(
+                params.monitoring.alert_webhook_url,
+                {
+                    "event": DRIFT_EVENT,
+                    "model": params.registry.model_name,
+                    "at": result.get("at"),
+                    "score": result["score"],
+                    "signals": drifting,
+                    "n_current": result.get("n_current"),
+                },
+            )
             (log.info if delivered else log.warning)("drift alert webhook: %s", detail)
     return result
 
@@ -98,8 +119,7 @@ def retraining_route(params: LongloopParams) -> str:
 @task(name="request-retraining", cache_policy=NO_CACHE)
 def request_retraining(params: LongloopParams, decision: dict) -> dict:
     """Emit the event the drift-triggered retraining deployment waits for (``retraining.trigger: event``)."""
-    event = emit_event(event=RETRAINING_EVENT, resource=_model_resource(params),
-                       payload={"reason": decision["reason"]})
+    event = emit_event(event=RETRAINING_EVENT, resource=_model_resource(params), payload={"reason": decision["reason"]})
     log.warning("retraining requested through the event %s: %s", RETRAINING_EVENT, decision["reason"])
     return {"event": RETRAINING_EVENT, "event_id": str(event.id) if event else None}
 
@@ -111,14 +131,19 @@ def decide_retraining(params: LongloopParams) -> dict:
     started = [r for r in read_jsonl_complete(paths.retraining_log) if r.get("started")]
     last = datetime.fromisoformat(started[-1]["at"]) if started else None
     rt = params.retraining
-    go, reason = retraining_decision(history, last, datetime.now(timezone.utc), rt.confirm_windows,
-                                     rt.cooldown_minutes, rt.enabled)
+    go, reason = retraining_decision(
+        history, last, datetime.now(UTC), rt.confirm_windows, rt.cooldown_minutes, rt.enabled
+    )
     return {"retrain": go, "reason": reason}
 
 
 @task(name="record-retraining", cache_policy=NO_CACHE)
 def record_retraining(params: LongloopParams, decision: dict, outcome: dict | None) -> dict:
-    entry = {"at": datetime.now(timezone.utc).isoformat(timespec="seconds"), "started": decision["retrain"],
-             "reason": decision["reason"], "outcome": outcome}
+    entry = {
+        "at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "started": decision["retrain"],
+        "reason": decision["reason"],
+        "outcome": outcome,
+    }
     append_jsonl(StatePaths.from_params(params).retraining_log, entry)
     return entry

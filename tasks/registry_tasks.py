@@ -12,11 +12,17 @@ from prefect.cache_policies import NO_CACHE
 
 from longloop.corpus.atomic_files import write_json_atomic
 from longloop.governance.redaction import mask_text, redact_structure, redact_text
+from longloop.registry.gate_record import record_gate_decision, settled_decision
 from longloop.registry.infra_check import run_infra_check
 from longloop.registry.model_card import model_card_markdown
-from longloop.registry.gate_record import record_gate_decision, settled_decision
-from longloop.registry.model_registry import (alias_version, find_version_by_tag, load_run_json, log_and_register, set_alias,
-                                     version_aliases)
+from longloop.registry.model_registry import (
+    alias_version,
+    find_version_by_tag,
+    load_run_json,
+    log_and_register,
+    set_alias,
+    version_aliases,
+)
 from longloop.registry.promotion_gate import decide
 from longloop.registry.promotion_ledger import read_ledger, record_move
 from longloop.registry.tracking import configure_tracking_for
@@ -24,9 +30,9 @@ from longloop.registry.training_fingerprint import FINGERPRINT_TAG, training_fin
 from longloop.settings.params import LongloopParams
 from longloop.settings.state_paths import StatePaths
 from longloop.tasks.evaluation_tasks import SCALARS
+from longloop.tasks.retry_policy import TRANSIENT_RETRIES
 from longloop.tasks.training_tasks import TRAINING_SUMMARY
 from longloop.training.model_io import add_to_model_dir, load_model_dir
-from longloop.tasks.retry_policy import TRANSIENT_RETRIES
 
 # The promoted model's test predictions and training vocabulary: what the drift job compares production with.
 DRIFT_REFERENCE_FILES = ("reference.jsonl", "vocabulary.json")
@@ -53,13 +59,25 @@ def find_trained_version(params: LongloopParams, snapshot: dict, governance: dic
     configure_tracking_for(params)
     fingerprint = training_fingerprint(params, snapshot["md5"], governance["kept_sha256"])
     found = find_version_by_tag(params.registry.model_name, FINGERPRINT_TAG, fingerprint)
-    return {"fingerprint": fingerprint, "version": found.version if found else None,
-            "run_id": found.run_id if found else None, "model_uri": found.model_uri if found else None}
+    return {
+        "fingerprint": fingerprint,
+        "version": found.version if found else None,
+        "run_id": found.run_id if found else None,
+        "model_uri": found.model_uri if found else None,
+    }
 
 
 @task(name="register-challenger", cache_policy=NO_CACHE, **TRANSIENT_RETRIES)
-def register_challenger(params: LongloopParams, run: dict, model_dir: str, snapshot: dict, card: dict,
-                        metrics: dict, example_text: str, fingerprint: str) -> dict:
+def register_challenger(
+    params: LongloopParams,
+    run: dict,
+    model_dir: str,
+    snapshot: dict,
+    card: dict,
+    metrics: dict,
+    example_text: str,
+    fingerprint: str,
+) -> dict:
     name = params.registry.model_name
     # A retry after a registration that went through (and a later step that did not) must not add a version.
     registered = find_version_by_tag(name, FINGERPRINT_TAG, fingerprint)
@@ -67,22 +85,34 @@ def register_challenger(params: LongloopParams, run: dict, model_dir: str, snaps
         labels = load_model_dir(model_dir)[0].spec.labels
         card_text = redact_text(model_card_markdown(name, labels, snapshot, card, metrics))
         add_to_model_dir(model_dir, {"MODEL_CARD.md": card_text})
-        tags = redact_structure({"dvc_md5": snapshot["md5"], "dvc_path": snapshot["path"],
-                                 "dvc_remote": snapshot["remote"], "run_id": run["run_id"]})
+        tags = redact_structure(
+            {
+                "dvc_md5": snapshot["md5"],
+                "dvc_path": snapshot["path"],
+                "dvc_remote": snapshot["remote"],
+                "run_id": run["run_id"],
+            }
+        )
         with mlflow.start_run(run_id=run["run_id"]):
             # With the run, so that a cycle reusing this version on another machine can still make it the reference.
             for f in DRIFT_REFERENCE_FILES:
                 mlflow.log_artifact(str(Path(run["run_dir"]) / f), artifact_path=DRIFT_REFERENCE_ARTIFACTS)
-            registered = log_and_register(Path(model_dir), name, mask_text(example_text), labels,
-                                          {**tags, FINGERPRINT_TAG: fingerprint})
+            registered = log_and_register(
+                Path(model_dir), name, mask_text(example_text), labels, {**tags, FINGERPRINT_TAG: fingerprint}
+            )
     set_alias(name, "challenger", registered.version)
-    return {"model_name": name, "version": registered.version, "model_uri": registered.model_uri,
-            "aliases": version_aliases(name, registered.version)}
+    return {
+        "model_name": name,
+        "version": registered.version,
+        "model_uri": registered.model_uri,
+        "aliases": version_aliases(name, registered.version),
+    }
 
 
 @task(name="promotion-gate", cache_policy=NO_CACHE)
-def promotion_gate(params: LongloopParams, registered: dict, challenger: dict, champion: dict | None,
-                   run: dict) -> dict:
+def promotion_gate(
+    params: LongloopParams, registered: dict, challenger: dict, champion: dict | None, run: dict
+) -> dict:
     paths = StatePaths.from_params(params)
     run_dir, tracking_uri = run["run_dir"], run["tracking_uri"]
     name, version = registered["model_name"], registered["version"]
@@ -100,18 +130,30 @@ def promotion_gate(params: LongloopParams, registered: dict, challenger: dict, c
             tmp = paths.monitoring_dir / f".{f}.tmp"
             shutil.copyfile(Path(run_dir) / f, tmp)
             tmp.replace(paths.monitoring_dir / f)
-    entry = record_move(paths.ledger, name, "champion", previous, version if decision.promote else previous,
-                        decision.reason, {"challenger": challenger, "champion": champion, "challenger_version": version},
-                        action="promote" if decision.promote else "refuse")
+    entry = record_move(
+        paths.ledger,
+        name,
+        "champion",
+        previous,
+        version if decision.promote else previous,
+        decision.reason,
+        {"challenger": challenger, "champion": champion, "challenger_version": version},
+        action="promote" if decision.promote else "refuse",
+    )
     write_json_atomic(Path(run_dir) / "promotion.json", {"decision": decision.to_dict(), "ledger": entry})
     with mlflow.start_run(run_id=run["run_id"]):
         mlflow.log_artifact(str(Path(run_dir) / "promotion.json"))
         mlflow.set_tag("longloop.promoted", str(decision.promote).lower())
     # Last: the mark that this version went through the gate, which a cycle reusing it reads.
     record_gate_decision(name, version, decision.promote, infra_ok, decision.reason, entry["at"])
-    return {"promoted": decision.promote, "reason": decision.reason, "infra_check": infra_detail,
-            "champion_version": alias_version(name, "champion"), "previous_champion": previous,
-            "aliases": version_aliases(name, version)}
+    return {
+        "promoted": decision.promote,
+        "reason": decision.reason,
+        "infra_check": infra_detail,
+        "champion_version": alias_version(name, "champion"),
+        "previous_champion": previous,
+        "aliases": version_aliases(name, version),
+    }
 
 
 @task(name="reuse-trained-version", cache_policy=NO_CACHE, **TRANSIENT_RETRIES)
@@ -129,19 +171,31 @@ def reuse_trained_version(params: LongloopParams, found: dict) -> dict:
     promotion, champion = None, None
     if settled is not None:
         current = alias_version(name, "champion")
-        promotion = {"promoted": False, "reason": settled, "infra_check": None, "champion_version": current,
-                     "previous_champion": current, "aliases": version_aliases(name, version)}
+        promotion = {
+            "promoted": False,
+            "reason": settled,
+            "infra_check": None,
+            "champion_version": current,
+            "previous_champion": current,
+            "aliases": version_aliases(name, version),
+        }
         gated = [e for e in read_ledger(paths.ledger) if e.get("metrics", {}).get("challenger_version") == version]
         champion = gated[-1]["metrics"].get("champion") if gated else None  # what the gate compared it with
     else:
         set_alias(name, "challenger", version)
         if not all((Path(run["run_dir"]) / f).is_file() for f in DRIFT_REFERENCE_FILES):
-            mlflow.artifacts.download_artifacts(run_id=run_id, artifact_path=DRIFT_REFERENCE_ARTIFACTS,
-                                                dst_path=run["run_dir"])
+            mlflow.artifacts.download_artifacts(
+                run_id=run_id, artifact_path=DRIFT_REFERENCE_ARTIFACTS, dst_path=run["run_dir"]
+            )
             for f in DRIFT_REFERENCE_FILES:
                 shutil.move(Path(run["run_dir"]) / DRIFT_REFERENCE_ARTIFACTS / f, Path(run["run_dir"]) / f)
-    return {"training": load_run_json(run_id, TRAINING_SUMMARY),
-            "evaluation": {"challenger": {k: evaluation[k] for k in CHALLENGER_KEYS if k in evaluation},
-                           "champion": champion},
-            "registry": {"model_name": name, "version": version, "model_uri": found["model_uri"]},
-            "promotion": promotion, "run": run}
+    return {
+        "training": load_run_json(run_id, TRAINING_SUMMARY),
+        "evaluation": {
+            "challenger": {k: evaluation[k] for k in CHALLENGER_KEYS if k in evaluation},
+            "champion": champion,
+        },
+        "registry": {"model_name": name, "version": version, "model_uri": found["model_uri"]},
+        "promotion": promotion,
+        "run": run,
+    }

@@ -9,23 +9,41 @@ reason: retrying it would only delay the same error.
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from prefect.tasks import exponential_backoff
 
+if TYPE_CHECKING:
+    from prefect.client.schemas import TaskRun
+    from prefect.states import State
+    from prefect.tasks import RetryConditionCallable, Task
+
 # Phrases of the errors that pass: SQLite's busy lock, and connection failures as MLflow's REST client
 # and SQLAlchemy word them after wrapping the original exception.
-_TRANSIENT_PHRASES = ("database is locked", "database table is locked", "max retries exceeded",
-                      "connection refused", "connection reset", "connection aborted", "temporarily unavailable",
-                      "server closed the connection", "could not connect to server", "remote end closed connection",
-                      "read timed out", "timed out")
+_TRANSIENT_PHRASES = (
+    "database is locked",
+    "database table is locked",
+    "max retries exceeded",
+    "connection refused",
+    "connection reset",
+    "connection aborted",
+    "temporarily unavailable",
+    "server closed the connection",
+    "could not connect to server",
+    "remote end closed connection",
+    "read timed out",
+    "timed out",
+)
 
 
-def _chain(exc: BaseException):
-    seen = set()
-    while exc is not None and id(exc) not in seen:
-        seen.add(id(exc))
-        yield exc
-        exc = exc.__cause__ or exc.__context__
+def _chain(exc: BaseException) -> Iterator[BaseException]:
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        yield current
+        current = current.__cause__ or current.__context__
 
 
 def is_transient(exc: BaseException) -> bool:
@@ -40,12 +58,13 @@ def is_transient(exc: BaseException) -> bool:
         if type(e).__module__.startswith(("requests", "urllib3")) and "Connection" in type(e).__name__:
             return True
         if type(e).__name__ in ("OperationalError", "MlflowException", "RestException") and any(
-                p in str(e).lower() for p in _TRANSIENT_PHRASES):
+            p in str(e).lower() for p in _TRANSIENT_PHRASES
+        ):
             return True
     return False
 
 
-def retry_if_transient(task, task_run, state) -> bool:
+def retry_if_transient(task: Task[..., Any], task_run: TaskRun, state: State[Any]) -> bool:
     """Prefect's ``retry_condition_fn``: retry only the failures ``is_transient`` accepts."""
     try:
         state.result(raise_on_failure=True)
@@ -54,6 +73,19 @@ def retry_if_transient(task, task_run, state) -> bool:
     return False
 
 
+class RetryOptions(TypedDict):
+    """The retry keywords of Prefect's ``@task``, typed so that ``**TRANSIENT_RETRIES`` matches its overloads."""
+
+    retries: int
+    retry_delay_seconds: Callable[[int], list[float]]
+    retry_jitter_factor: float
+    retry_condition_fn: RetryConditionCallable
+
+
 # For tasks whose work can safely run again (each either checks what it already did, or resumes).
-TRANSIENT_RETRIES = {"retries": 4, "retry_delay_seconds": exponential_backoff(backoff_factor=2),
-                     "retry_jitter_factor": 0.5, "retry_condition_fn": retry_if_transient}
+TRANSIENT_RETRIES: RetryOptions = {
+    "retries": 4,
+    "retry_delay_seconds": exponential_backoff(backoff_factor=2),
+    "retry_jitter_factor": 0.5,
+    "retry_condition_fn": retry_if_transient,
+}

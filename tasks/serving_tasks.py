@@ -9,6 +9,7 @@ from prefect.cache_policies import NO_CACHE
 
 from longloop.corpus.dataset_files import write_records
 from longloop.corpus.demo_corpus import generate_corpus
+from longloop.corpus.production_files import read_production_documents
 from longloop.corpus.records import record_from_mapping
 from longloop.serving.deployment import Deployment, start_serving_process, stop_serving_process, wait_for_version
 from longloop.serving.inference_log import read_inference_log
@@ -23,8 +24,14 @@ def deploy_serving(params: LongloopParams) -> Deployment:
     that only this run holds (it is its only client), so no shared secret passes through Prefect."""
     paths = StatePaths.from_params(params)
     token = secrets.token_urlsafe(32) if params.serving.auth_token_env else None
-    return start_serving_process(paths.tracking_uri(params), params.registry.model_name, paths.inference_log,
-                                 params.serving, paths.state / "logs", auth_token=token)
+    return start_serving_process(
+        paths.tracking_uri(params),
+        params.registry.model_name,
+        paths.inference_log,
+        params.serving,
+        paths.state / "logs",
+        auth_token=token,
+    )
 
 
 @task(name="await-served-version", cache_policy=NO_CACHE)
@@ -40,16 +47,40 @@ def send_production_traffic(params: LongloopParams, deployment: Deployment, batc
     """
     paths = StatePaths.from_params(params)
     d = params.data.demo
-    rows = generate_corpus(params.monitoring.production_documents, seed=d.seed, stream=100 + batch,
-                           median_tokens=d.median_tokens, length_sigma=d.length_sigma, max_tokens=d.max_tokens,
-                           n_labels=d.n_labels, shifts=params.monitoring.production_shifts, id_prefix="prod")
-    feedback = write_records(paths.data_dir / f"feedback-{batch}.jsonl",
-                             [record_from_mapping(r, f"production:{i}", params.data.max_text_chars)
-                              for i, r in enumerate(rows)])
+    rows = generate_corpus(
+        params.monitoring.production_documents,
+        seed=d.seed,
+        stream=100 + batch,
+        median_tokens=d.median_tokens,
+        length_sigma=d.length_sigma,
+        max_tokens=d.max_tokens,
+        n_labels=d.n_labels,
+        shifts=params.monitoring.production_shifts,
+        id_prefix="prod",
+    )
+    feedback = write_records(
+        paths.data_dir / f"feedback-{batch}.jsonl",
+        [record_from_mapping(r, f"production:{i}", params.data.max_text_chars) for i, r in enumerate(rows)],
+    )
     offset = len(read_inference_log(paths.inference_log))
     sent = send_documents(deployment.url, rows, headers=deployment.auth_headers)
-    return {**sent, "feedback_path": str(feedback), "log_offset": offset,
-            "shifts": list(params.monitoring.production_shifts)}
+    return {
+        **sent,
+        "feedback_path": str(feedback),
+        "log_offset": offset,
+        "shifts": list(params.monitoring.production_shifts),
+    }
+
+
+@task(name="replay-production-file", cache_policy=NO_CACHE)
+def replay_production_file(params: LongloopParams, deployment: Deployment, production_path: str) -> dict:
+    """A user's own production documents through the served model, as clients would send them: they reach the
+    inference log, which the drift job reads. Nothing synthetic is added."""
+    paths = StatePaths.from_params(params)
+    docs = read_production_documents(production_path, [paths.root], params.data.max_text_chars)
+    offset = len(read_inference_log(paths.inference_log))
+    sent = send_documents(deployment.url, [{"id": d.id, "text": d.text} for d in docs], headers=deployment.auth_headers)
+    return {**sent, "feedback_path": None, "log_offset": offset, "shifts": [], "source": production_path}
 
 
 @task(name="stop-serving", cache_policy=NO_CACHE)

@@ -18,9 +18,9 @@ from longloop.corpus.splits import by_split
 from longloop.governance.redaction import redact_structure
 from longloop.settings.params import LongloopParams
 from longloop.settings.state_paths import StatePaths
+from longloop.tasks.retry_policy import TRANSIENT_RETRIES
 from longloop.training.fit import fit_classifier
 from longloop.training.model_io import save_model_dir
-from longloop.tasks.retry_policy import TRANSIENT_RETRIES
 
 TRAINING_SUMMARY = "training_summary.json"  # a run artifact: the training result and the parameter count
 
@@ -53,18 +53,29 @@ def train_model(params: LongloopParams, kept_path: str, run_dir: str, run_id: st
         mlflow.log_params(redact_structure({f"model.{k}": v for k, v in params.model.model_dump().items()}))
         mlflow.log_params(redact_structure({f"training.{k}": v for k, v in params.training.model_dump().items()}))
     with training_slot(params):
-        model, tokenizer, result = fit_classifier(splits["train"], splits["validation"], params.model,
-                                                  params.training, params.project.seed,
-                                                  StatePaths.from_params(params).training_dir(fingerprint),
-                                                  on_step=on_step)
-    model_dir = save_model_dir(model, tokenizer, Path(run_dir) / "model",
-                               extra={"training_result.json": result.to_dict()})
+        model, tokenizer, result = fit_classifier(
+            splits["train"],
+            splits["validation"],
+            params.model,
+            params.training,
+            params.project.seed,
+            StatePaths.from_params(params).training_dir(fingerprint),
+            on_step=on_step,
+        )
+    model_dir = save_model_dir(
+        model, tokenizer, Path(run_dir) / "model", extra={"training_result.json": result.to_dict()}
+    )
     trained = {"result": result.to_dict(), "parameters": sum(p.numel() for p in model.parameters())}
     # Kept with the run, so that a later cycle that reuses this model can report its training.
     summary = write_json_atomic(Path(run_dir) / TRAINING_SUMMARY, trained)
     with mlflow.start_run(run_id=run_id):
-        mlflow.log_metrics({f"final_{k}": float(v) for k, v in result.to_dict().items()
-                            if isinstance(v, (int, float)) and v is not None})
+        mlflow.log_metrics(
+            {
+                f"final_{k}": float(v)
+                for k, v in result.to_dict().items()
+                if isinstance(v, (int, float)) and v is not None
+            }
+        )
         mlflow.log_artifact(str(summary))
     return {"model_dir": str(model_dir), **trained}
 

@@ -30,6 +30,13 @@ def cli_env(project: Path, extra_env: dict[str, str] | None = None) -> dict[str,
 
 
 def run_cli(project: Path, *args: str, timeout: float = 600, extra_env: dict[str, str] | None = None) -> CliResult:
-    proc = subprocess.run([sys.executable, "-m", "longloop", *args], cwd=project, env=cli_env(project, extra_env),
-                          capture_output=True, text=True, timeout=timeout, stdin=subprocess.DEVNULL)
+    proc = subprocess.run(
+        [sys.executable, "-m", "longloop", *args],
+        cwd=project,
+        env=cli_env(project, extra_env),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        stdin=subprocess.DEVNULL,
+    )
     return CliResult(proc.returncode, proc.stdout, proc.stderr)

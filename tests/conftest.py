@@ -49,8 +49,15 @@ def trained_model_dir(tmp_path_factory, tiny_params, demo_records):
 
     work = tmp_path_factory.mktemp("trained")
     splits = by_split(demo_records)
-    model, tok, _ = fit_classifier(splits["train"], splits["validation"], tiny_params.model, tiny_params.training,
-                                   7, work / "training", progress=False)
+    model, tok, _ = fit_classifier(
+        splits["train"],
+        splits["validation"],
+        tiny_params.model,
+        tiny_params.training,
+        7,
+        work / "training",
+        progress=False,
+    )
     return save_model_dir(model, tok, work / "model")
 
 

@@ -6,8 +6,20 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-OURS = {"longloop", "settings", "corpus", "versioning", "governance", "training", "evaluation", "registry",
-        "serving", "monitoring", "tasks", "flows"}
+OURS = {
+    "longloop",
+    "settings",
+    "corpus",
+    "versioning",
+    "governance",
+    "training",
+    "evaluation",
+    "registry",
+    "serving",
+    "monitoring",
+    "tasks",
+    "flows",
+}
 # What each package may import from ours. The CLI sits on top; config and dataset I/O at the bottom.
 ALLOWED = {
     "settings": set(),
@@ -23,12 +35,21 @@ ALLOWED = {
     "flows": {"tasks", "flows", "settings", "corpus"},
     "longloop": OURS - {"tasks"},
 }
-LIBRARIES = ("settings", "corpus", "versioning", "governance", "training", "evaluation", "registry", "serving",
-             "monitoring")
+LIBRARIES = (
+    "settings",
+    "corpus",
+    "versioning",
+    "governance",
+    "training",
+    "evaluation",
+    "registry",
+    "serving",
+    "monitoring",
+)
 
 
 def _package_of(module: str) -> str:
-    """``longloop.governance.gate`` -> ``governance``; ``longloop.cli`` -> ``longloop``; ``prefect.x`` -> ``prefect``."""
+    """``longloop.governance.gate`` -> ``governance``; ``longloop.cli`` -> ``longloop``; ``prefect.x`` -> ``prefect``"""
     parts = module.split(".")
     if parts[0] == "longloop" and len(parts) > 1 and parts[1] in OURS:
         return parts[1]
@@ -64,9 +85,13 @@ def test_every_import_of_ours_is_under_the_longloop_namespace():
     for package in OURS:
         for path in (ROOT / package).rglob("*.py"):
             for node in ast.walk(ast.parse(path.read_text())):
-                mods = ([a.name for a in node.names] if isinstance(node, ast.Import)
-                        else [node.module] if isinstance(node, ast.ImportFrom) and node.module and node.level == 0
-                        else [])
+                mods = (
+                    [a.name for a in node.names]
+                    if isinstance(node, ast.Import)
+                    else [node.module]
+                    if isinstance(node, ast.ImportFrom) and node.module and node.level == 0
+                    else []
+                )
                 bare = [m for m in mods if m.split(".")[0] in OURS - {"longloop"}]
                 assert not bare, f"{path.relative_to(ROOT)} imports {bare} outside the longloop namespace"
 

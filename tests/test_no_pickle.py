@@ -14,8 +14,21 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-PACKAGES = ("longloop", "settings", "corpus", "versioning", "governance", "training", "evaluation", "registry",
-            "serving", "monitoring", "tasks", "flows", "benchmarks")
+PACKAGES = (
+    "longloop",
+    "settings",
+    "corpus",
+    "versioning",
+    "governance",
+    "training",
+    "evaluation",
+    "registry",
+    "serving",
+    "monitoring",
+    "tasks",
+    "flows",
+    "benchmarks",
+)
 PICKLING_MODULES = {"pickle", "cPickle", "_pickle", "cloudpickle", "dill", "joblib", "shelve", "marshal"}
 PICKLE_FLAVOURS = {"sklearn", "pytorch", "pmdarima", "statsmodels", "catboost", "lightgbm", "xgboost"}
 
@@ -71,28 +84,34 @@ def _sources():
         yield from sorted((ROOT / package).rglob("*.py"))
 
 
-@pytest.mark.parametrize("snippet", [
-    "import pickle",
-    "import cloudpickle as cp",
-    "from joblib import load",
-    "import torch\ntorch.load('x.pt')",
-    "import torch\ntorch.load('x.pt', weights_only=False)",
-    "import numpy as np\nnp.load('x.npy', allow_pickle=True)",
-    "import pandas as pd\npd.read_pickle('x')",
-    "import mlflow\nmlflow.pyfunc.log_model(name='m', python_model=Wrapper())",
-    "import mlflow\nmlflow.sklearn.log_model(model, name='m')",
-])
+@pytest.mark.parametrize(
+    "snippet",
+    [
+        "import pickle",
+        "import cloudpickle as cp",
+        "from joblib import load",
+        "import torch\ntorch.load('x.pt')",
+        "import torch\ntorch.load('x.pt', weights_only=False)",
+        "import numpy as np\nnp.load('x.npy', allow_pickle=True)",
+        "import pandas as pd\npd.read_pickle('x')",
+        "import mlflow\nmlflow.pyfunc.log_model(name='m', python_model=Wrapper())",
+        "import mlflow\nmlflow.sklearn.log_model(model, name='m')",
+    ],
+)
 def test_the_scanner_catches_pickling(snippet):
     assert pickle_uses(snippet), snippet
 
 
-@pytest.mark.parametrize("snippet", [
-    "import torch\ntorch.load('x.pt', weights_only=True)",
-    "import mlflow\nmlflow.pyfunc.log_model(name='m', python_model=str(CODE_PATH))",
-    "import mlflow\nmlflow.pyfunc.log_model(name='m', python_model=code_path)",
-    "from safetensors.torch import load_file\nload_file('x.safetensors')",
-    "import json\njson.load(open('x'))",
-])
+@pytest.mark.parametrize(
+    "snippet",
+    [
+        "import torch\ntorch.load('x.pt', weights_only=True)",
+        "import mlflow\nmlflow.pyfunc.log_model(name='m', python_model=str(CODE_PATH))",
+        "import mlflow\nmlflow.pyfunc.log_model(name='m', python_model=code_path)",
+        "from safetensors.torch import load_file\nload_file('x.safetensors')",
+        "import json\njson.load(open('x'))",
+    ],
+)
 def test_the_scanner_lets_safe_loading_through(snippet):
     assert pickle_uses(snippet) == [], snippet
 
@@ -118,6 +137,9 @@ def test_a_registered_model_folder_holds_no_pickle_files(trained_model_dir, tmp_
         mlflow.set_tracking_uri(None)
     stored = [p for p in (tmp_path / "artifacts").rglob("*") if p.is_file()]
     assert any(p.suffix == ".safetensors" for p in stored), "the logged model should carry safetensors weights"
-    pickles = [p for p in [*stored, *Path(trained_model_dir).rglob("*")]
-               if p.suffix in (".pkl", ".pickle", ".joblib", ".pt", ".pth", ".bin") or p.name == "python_model.pkl"]
+    pickles = [
+        p
+        for p in [*stored, *Path(trained_model_dir).rglob("*")]
+        if p.suffix in (".pkl", ".pickle", ".joblib", ".pt", ".pth", ".bin") or p.name == "python_model.pkl"
+    ]
     assert pickles == []

@@ -5,8 +5,9 @@ from __future__ import annotations
 import numpy as np
 
 
-def token_budget_batches(doc_windows: list[list[int]], budget: int, seed: int, epoch: int,
-                         shuffle: bool = True) -> list[list[int]]:
+def token_budget_batches(
+    doc_windows: list[list[int]], budget: int, seed: int, epoch: int, shuffle: bool = True
+) -> list[list[int]]:
     """Group documents (given as their window lengths) into batches whose padded size fits ``budget``.
 
     Documents are sorted by their longest window (ties in a random order), packed greedily, and the batch
@@ -19,7 +20,9 @@ def token_budget_batches(doc_windows: list[list[int]], budget: int, seed: int, e
     order = rng.permutation(n) if shuffle else np.arange(n)
     key = [max(w) for w in doc_windows]
     sorted_order = sorted(order.tolist(), key=lambda d: key[d])
-    batches, current, cur_windows, cur_max = [], [], 0, 0
+    batches: list[list[int]] = []
+    current: list[int] = []
+    cur_windows, cur_max = 0, 0
     for d in sorted_order:
         w, m = len(doc_windows[d]), key[d]
         if current and (cur_windows + w) * max(cur_max, m) > budget:

@@ -6,11 +6,26 @@ import json
 import shutil
 import tempfile
 from pathlib import Path
+from typing import TypedDict
 
 import torch
 from safetensors.torch import load_file, save_file
 
 from longloop.training.model_io import CHECKSUMS, ModelIntegrityError, sha256_file, verify_model_dir
+
+
+class TrainerState(TypedDict):
+    """Where the training loop stands: what a checkpoint records besides the tensors, to resume from."""
+
+    global_step: int
+    epoch: int
+    batch_in_epoch: int
+    best_val_loss: float
+    best_val_accuracy: float
+    bad_epochs: int
+    real_tokens: int
+    padded_tokens: int
+    stopped: bool
 
 
 def _flatten_optimizer(state: dict) -> tuple[dict[str, torch.Tensor], dict]:
@@ -34,8 +49,14 @@ def _unflatten_optimizer(tensors: dict[str, torch.Tensor], scalars: dict) -> dic
     return {"state": state, "param_groups": scalars["param_groups"]}
 
 
-def save_checkpoint(folder: Path, step: int, model: torch.nn.Module, optimizer: torch.optim.Optimizer,
-                    scheduler, trainer_state: dict) -> Path:
+def save_checkpoint(
+    folder: Path,
+    step: int,
+    model: torch.nn.Module,
+    optimizer: torch.optim.Optimizer,
+    scheduler,
+    trainer_state: TrainerState,
+) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     final = folder / f"step-{step:08d}"
     tmp = Path(tempfile.mkdtemp(prefix=f".{final.name}.", dir=folder))
@@ -46,8 +67,12 @@ def save_checkpoint(folder: Path, step: int, model: torch.nn.Module, optimizer: 
     if torch.cuda.is_available():
         rng.update({f"cuda{i}": s for i, s in enumerate(torch.cuda.get_rng_state_all())})
     save_file(rng, str(tmp / "rng.safetensors"))
-    (tmp / "state.json").write_text(json.dumps({"trainer": trainer_state, "optimizer": opt_scalars,
-                                                 "scheduler": scheduler.state_dict()}, default=lambda o: None))
+    (tmp / "state.json").write_text(
+        json.dumps(
+            {"trainer": trainer_state, "optimizer": opt_scalars, "scheduler": scheduler.state_dict()},
+            default=lambda o: None,
+        )
+    )
     (tmp / CHECKSUMS).write_text(json.dumps({p.name: sha256_file(p) for p in sorted(tmp.iterdir())}, indent=2))
     if final.exists():
         shutil.rmtree(final)
@@ -68,7 +93,7 @@ def latest_checkpoint(folder: Path) -> Path | None:
     return None
 
 
-def load_checkpoint(path: Path, model: torch.nn.Module, optimizer: torch.optim.Optimizer, scheduler) -> dict:
+def load_checkpoint(path: Path, model: torch.nn.Module, optimizer: torch.optim.Optimizer, scheduler) -> TrainerState:
     verify_model_dir(path)
     model.load_state_dict(load_file(str(path / "model.safetensors")))
     state = json.loads((path / "state.json").read_text())

@@ -20,11 +20,15 @@ class WindowBatch:
     def padded_tokens(self) -> int:
         return int(self.input_ids.numel())
 
-    def to(self, device: torch.device, non_blocking: bool = False) -> "WindowBatch":
+    def to(self, device: torch.device, non_blocking: bool = False) -> WindowBatch:
         """On the device; ``non_blocking`` copies from pinned memory without waiting for the GPU's queue."""
-        return WindowBatch(self.input_ids.to(device, non_blocking=non_blocking),
-                           self.attention_mask.to(device, non_blocking=non_blocking),
-                           self.doc_index.to(device, non_blocking=non_blocking), self.n_docs, self.real_tokens)
+        return WindowBatch(
+            self.input_ids.to(device, non_blocking=non_blocking),
+            self.attention_mask.to(device, non_blocking=non_blocking),
+            self.doc_index.to(device, non_blocking=non_blocking),
+            self.n_docs,
+            self.real_tokens,
+        )
 
 
 def collate_windows(docs: list[list[list[int]]], pad_id: int, pin_memory: bool = False) -> WindowBatch:
@@ -42,4 +46,5 @@ def collate_windows(docs: list[list[list[int]]], pad_id: int, pin_memory: bool =
     tensors = [torch.from_numpy(ids), torch.from_numpy(mask.astype(np.int64)), torch.from_numpy(doc_index)]
     if pin_memory:
         tensors = [t.pin_memory() for t in tensors]
-    return WindowBatch(*tensors, n_docs=len(docs), real_tokens=int(lengths.sum()))
+    input_ids, attention_mask, doc_index_t = tensors
+    return WindowBatch(input_ids, attention_mask, doc_index_t, n_docs=len(docs), real_tokens=int(lengths.sum()))

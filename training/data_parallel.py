@@ -26,7 +26,7 @@ def all_reduce_gradients(params: list[torch.nn.Parameter]) -> None:
     dist.all_reduce(flat)
     offset = 0
     for p, g in zip(params, grads):
-        p.grad = flat[offset:offset + g.numel()].view_as(p)
+        p.grad = flat[offset : offset + g.numel()].view_as(p)
         offset += g.numel()
 
 

@@ -44,11 +44,11 @@ class DocumentTokenizer:
         return path
 
     @classmethod
-    def load(cls, folder: str | Path) -> "DocumentTokenizer":
+    def load(cls, folder: str | Path) -> DocumentTokenizer:
         return cls(Tokenizer.from_file(str(Path(folder) / "tokenizer.json")))
 
     @classmethod
-    def train(cls, texts: list[str], vocab_size: int) -> "DocumentTokenizer":
+    def train(cls, texts: list[str], vocab_size: int) -> DocumentTokenizer:
         tok = Tokenizer(models.WordPiece(unk_token="[UNK]"))
         tok.normalizer = normalizers.BertNormalizer(lowercase=True)
         tok.pre_tokenizer = pre_tokenizers.BertPreTokenizer()

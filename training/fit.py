@@ -14,9 +14,16 @@ from longloop.training.model import LongDocumentClassifier
 from longloop.training.trainer import TrainResult, build_model, train_classifier
 
 
-def fit_classifier(train: list[Record], validation: list[Record], mp: ModelParams, tp: TrainingParams, seed: int,
-                   work_dir: Path, on_step: Callable[[int, dict], None] | None = None,
-                   progress: bool = True) -> tuple[LongDocumentClassifier, DocumentTokenizer, TrainResult]:
+def fit_classifier(
+    train: list[Record],
+    validation: list[Record],
+    mp: ModelParams,
+    tp: TrainingParams,
+    seed: int,
+    work_dir: Path,
+    on_step: Callable[[int, dict], None] | None = None,
+    progress: bool = True,
+) -> tuple[LongDocumentClassifier, DocumentTokenizer, TrainResult]:
     labels = tuple(sorted({r.label for r in train}))
     unseen = sorted({r.label for r in validation} - set(labels))
     if unseen:
@@ -31,7 +38,17 @@ def fit_classifier(train: list[Record], validation: list[Record], mp: ModelParam
         tokenizer.save(work_dir)
     torch.manual_seed(seed)  # weight initialisation is part of the reproducible run
     model = build_model(labels, tokenizer, mp)
-    result = train_classifier(model, tokenizer, [r.text for r in train], [r.label for r in train],
-                              [r.text for r in validation], [r.label for r in validation], tp, seed, work_dir,
-                              on_step=on_step, progress=progress)
+    result = train_classifier(
+        model,
+        tokenizer,
+        [r.text for r in train],
+        [r.label for r in train],
+        [r.text for r in validation],
+        [r.label for r in validation],
+        tp,
+        seed,
+        work_dir,
+        on_step=on_step,
+        progress=progress,
+    )
     return model, tokenizer, result

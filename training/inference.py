@@ -24,18 +24,26 @@ class Predictions:
     n_windows: list[int]
 
 
-def window_documents(tokenizer: DocumentTokenizer, texts: list[str], context: int, stride: int,
-                     max_tokens: int | None = None) -> tuple[list[list[list[int]]], list[int]]:
+def window_documents(
+    tokenizer: DocumentTokenizer, texts: list[str], context: int, stride: int, max_tokens: int | None = None
+) -> tuple[list[list[list[int]]], list[int]]:
     ids = tokenizer.encode_batch(texts)
     if max_tokens is not None:  # only for explicit truncation baselines
         ids = [i[:max_tokens] for i in ids]
-    return [document_windows(i, context, stride, tokenizer.cls_id, tokenizer.sep_id) for i in ids], [len(i) for i in ids]
+    return [document_windows(i, context, stride, tokenizer.cls_id, tokenizer.sep_id) for i in ids], [
+        len(i) for i in ids
+    ]
 
 
 @torch.inference_mode()
-def predict_documents(model: LongDocumentClassifier, tokenizer: DocumentTokenizer, texts: list[str],
-                      token_budget: int = 16_384, max_tokens: int | None = None,
-                      temperature: float = 1.0) -> Predictions:
+def predict_documents(
+    model: LongDocumentClassifier,
+    tokenizer: DocumentTokenizer,
+    texts: list[str],
+    token_budget: int = 16_384,
+    max_tokens: int | None = None,
+    temperature: float = 1.0,
+) -> Predictions:
     model.eval()
     device = next(model.parameters()).device
     spec = model.spec
@@ -50,5 +58,6 @@ def predict_documents(model: LongDocumentClassifier, tokenizer: DocumentTokenize
     scaled = logits / temperature
     probs = np.exp(scaled - scaled.max(axis=1, keepdims=True))
     probs /= probs.sum(axis=1, keepdims=True)
-    return Predictions([spec.labels[i] for i in probs.argmax(axis=1)], probs, logits, emb, n_tokens,
-                       [len(d) for d in docs])
+    return Predictions(
+        [spec.labels[i] for i in probs.argmax(axis=1)], probs, logits, emb, n_tokens, [len(d) for d in docs]
+    )

@@ -26,16 +26,29 @@ class ModelSpec:
         return asdict(self)
 
     @classmethod
-    def from_dict(cls, d: dict) -> "ModelSpec":
-        return cls(labels=tuple(d["labels"]), context_tokens=int(d["context_tokens"]),
-                   window_stride=int(d["window_stride"]), encoder_config=dict(d["encoder_config"]))
+    def from_dict(cls, d: dict) -> ModelSpec:
+        return cls(
+            labels=tuple(d["labels"]),
+            context_tokens=int(d["context_tokens"]),
+            window_stride=int(d["window_stride"]),
+            encoder_config=dict(d["encoder_config"]),
+        )
 
 
-def encoder_config_from_scratch(vocab_size: int, hidden: int, layers: int, heads: int, intermediate: int,
-                                context: int, dropout: float = 0.1) -> dict:
-    cfg = BertConfig(vocab_size=vocab_size, hidden_size=hidden, num_hidden_layers=layers, num_attention_heads=heads,
-                     intermediate_size=intermediate, max_position_embeddings=context, type_vocab_size=1,
-                     attention_probs_dropout_prob=0.0, hidden_dropout_prob=dropout)
+def encoder_config_from_scratch(
+    vocab_size: int, hidden: int, layers: int, heads: int, intermediate: int, context: int, dropout: float = 0.1
+) -> dict:
+    cfg = BertConfig(
+        vocab_size=vocab_size,
+        hidden_size=hidden,
+        num_hidden_layers=layers,
+        num_attention_heads=heads,
+        intermediate_size=intermediate,
+        max_position_embeddings=context,
+        type_vocab_size=1,
+        attention_probs_dropout_prob=0.0,
+        hidden_dropout_prob=dropout,
+    )
     return cfg.to_dict()
 
 
@@ -54,8 +67,9 @@ class LongDocumentClassifier(nn.Module):
         """Width of the pooled document embedding (max and mean side by side)."""
         return self.head.in_features
 
-    def embed(self, input_ids: torch.Tensor, attention_mask: torch.Tensor, doc_index: torch.Tensor,
-              n_docs: int) -> torch.Tensor:
+    def embed(
+        self, input_ids: torch.Tensor, attention_mask: torch.Tensor, doc_index: torch.Tensor, n_docs: int
+    ) -> torch.Tensor:
         """Pooled document embeddings ``[n_docs, 2 * hidden]``: the max and the mean over all of a document's
         tokens, across its windows.
 
@@ -73,9 +87,11 @@ class LongDocumentClassifier(nn.Module):
         doc_max = doc_max.scatter_reduce(0, index.expand_as(per_window_max), per_window_max, reduce="amax")
         # Sums in fp32: a long document adds up thousands of bf16 values under autocast.
         sums = torch.zeros(doc_max.shape, dtype=torch.float32, device=hidden.device).index_add(
-            0, doc_index, (hidden * mask).float().sum(dim=1))
+            0, doc_index, (hidden * mask).float().sum(dim=1)
+        )
         counts = torch.zeros((n_docs, 1), dtype=torch.float32, device=hidden.device).index_add(
-            0, doc_index, mask.sum(dim=1).float())
+            0, doc_index, mask.sum(dim=1).float()
+        )
         return torch.cat([doc_max, (sums / counts.clamp(min=1)).to(hidden.dtype)], dim=-1)
 
     def forward(self, input_ids, attention_mask, doc_index, n_docs) -> tuple[torch.Tensor, torch.Tensor]:

@@ -29,8 +29,12 @@ def sha256_file(path: Path) -> str:
     return h.hexdigest()
 
 
-def save_model_dir(model: LongDocumentClassifier, tokenizer: DocumentTokenizer, folder: str | Path,
-                   extra: dict[str, dict] | None = None) -> Path:
+def save_model_dir(
+    model: LongDocumentClassifier,
+    tokenizer: DocumentTokenizer,
+    folder: str | Path,
+    extra: dict[str, dict] | None = None,
+) -> Path:
     """Write the folder under a temporary name and rename it into place, so it is complete or absent."""
     folder = Path(folder)
     folder.parent.mkdir(parents=True, exist_ok=True)
@@ -57,8 +61,11 @@ def add_to_model_dir(folder: str | Path, files: dict[str, str]) -> Path:
         tmp = folder / f".{name}.tmp"
         tmp.write_text(text)
         tmp.replace(folder / name)
-    sums = {p.name: sha256_file(p) for p in sorted(folder.iterdir()) if p.is_file() and p.name != CHECKSUMS
-            and not p.name.startswith(".")}
+    sums = {
+        p.name: sha256_file(p)
+        for p in sorted(folder.iterdir())
+        if p.is_file() and p.name != CHECKSUMS and not p.name.startswith(".")
+    }
     tmp = folder / f".{CHECKSUMS}.tmp"
     tmp.write_text(json.dumps(sums, indent=2))
     tmp.replace(folder / CHECKSUMS)

@@ -44,8 +44,9 @@ class PrecisionChoice:
     reason: str
 
 
-def choose_serving_precision(quantize: str, int8_evaluation: dict | None,
-                             max_int8_accuracy_drop: float) -> PrecisionChoice:
+def choose_serving_precision(
+    quantize: str, int8_evaluation: dict | None, max_int8_accuracy_drop: float
+) -> PrecisionChoice:
     """Which variant to serve: ``off`` is fp32, ``int8`` is int8, ``auto`` is int8 only when the evaluation
     registered with the model measured an accuracy drop against fp32 within ``max_int8_accuracy_drop`` and
     int8 no slower than fp32 (an evaluation without a speed figure is judged on accuracy alone)."""
@@ -64,10 +65,14 @@ def choose_serving_precision(quantize: str, int8_evaluation: dict | None,
     # A narrow encoder on long windows spends most of its time in attention, which int8 leaves in fp32, while
     # quantising every activation costs extra: int8 can be slower, and then it saves nothing.
     if speedup is not None and not float(speedup) >= 1.0:  # NaN too: a speed not measured is no gain
-        return PrecisionChoice("fp32", f"auto: int8 ran at {float(speedup):.2f}x fp32's speed in the evaluation, "
-                                       f"so fp32 is the cheaper variant")
+        return PrecisionChoice(
+            "fp32",
+            f"auto: int8 ran at {float(speedup):.2f}x fp32's speed in the evaluation, so fp32 is the cheaper variant",
+        )
     if drop <= max_int8_accuracy_drop + _DROP_TOLERANCE:
-        return PrecisionChoice("int8", f"auto: int8 lost {drop:.4f} test accuracy, within the limit of "
-                                       f"{max_int8_accuracy_drop:.4f}")
-    return PrecisionChoice("fp32", f"auto: int8 lost {drop:.4f} test accuracy, over the limit of "
-                                   f"{max_int8_accuracy_drop:.4f}")
+        return PrecisionChoice(
+            "int8", f"auto: int8 lost {drop:.4f} test accuracy, within the limit of {max_int8_accuracy_drop:.4f}"
+        )
+    return PrecisionChoice(
+        "fp32", f"auto: int8 lost {drop:.4f} test accuracy, over the limit of {max_int8_accuracy_drop:.4f}"
+    )

@@ -17,13 +17,24 @@ from transformers import get_linear_schedule_with_warmup
 
 from longloop.settings.params import ModelParams, TrainingParams
 from longloop.training.batching import token_budget_batches
-from longloop.training.checkpoint import latest_checkpoint, load_checkpoint, prune_checkpoints, save_checkpoint
+from longloop.training.checkpoint import (
+    TrainerState,
+    latest_checkpoint,
+    load_checkpoint,
+    prune_checkpoints,
+    save_checkpoint,
+)
 from longloop.training.collate import collate_windows
 from longloop.training.data_parallel import all_reduce_gradients, all_reduce_sums, barrier, rank_and_world
 from longloop.training.document_tokenizer import DocumentTokenizer
 from longloop.training.inference import predict_documents, window_documents
-from longloop.training.model import (LongDocumentClassifier, ModelSpec, encoder_config_from_scratch, init_from_pretrained,
-                            load_pretrained_encoder_config)
+from longloop.training.model import (
+    LongDocumentClassifier,
+    ModelSpec,
+    encoder_config_from_scratch,
+    init_from_pretrained,
+    load_pretrained_encoder_config,
+)
 
 
 @dataclass
@@ -67,10 +78,18 @@ def build_model(labels: tuple[str, ...], tokenizer: DocumentTokenizer, mp: Model
     if mp.pretrained_dir:
         encoder = load_pretrained_encoder_config(mp.pretrained_dir, mp.context_tokens)
     else:
-        encoder = encoder_config_from_scratch(tokenizer.vocab_size, mp.hidden_size, mp.num_layers, mp.num_heads,
-                                              mp.intermediate_size, mp.context_tokens, mp.dropout)
-    spec = ModelSpec(labels=labels, context_tokens=mp.context_tokens, window_stride=mp.window_stride,
-                     encoder_config=encoder)
+        encoder = encoder_config_from_scratch(
+            tokenizer.vocab_size,
+            mp.hidden_size,
+            mp.num_layers,
+            mp.num_heads,
+            mp.intermediate_size,
+            mp.context_tokens,
+            mp.dropout,
+        )
+    spec = ModelSpec(
+        labels=labels, context_tokens=mp.context_tokens, window_stride=mp.window_stride, encoder_config=encoder
+    )
     model = LongDocumentClassifier(spec, attn_implementation=mp.attn_implementation)
     if mp.pretrained_dir:
         init_from_pretrained(model, mp.pretrained_dir)
@@ -86,10 +105,19 @@ def _validation(model, tokenizer, texts, label_idx, budget) -> tuple[float, floa
     return loss, acc
 
 
-def train_classifier(model: LongDocumentClassifier, tokenizer: DocumentTokenizer,
-                     train_texts: list[str], train_labels: list[str], val_texts: list[str], val_labels: list[str],
-                     tp: TrainingParams, seed: int, work_dir: Path,
-                     on_step: Callable[[int, dict], None] | None = None, progress: bool = True) -> TrainResult:
+def train_classifier(
+    model: LongDocumentClassifier,
+    tokenizer: DocumentTokenizer,
+    train_texts: list[str],
+    train_labels: list[str],
+    val_texts: list[str],
+    val_labels: list[str],
+    tp: TrainingParams,
+    seed: int,
+    work_dir: Path,
+    on_step: Callable[[int, dict], None] | None = None,
+    progress: bool = True,
+) -> TrainResult:
     """Train in place; the best validation weights are loaded into ``model`` at the end.
 
     Checkpoints go to ``work_dir/checkpoints``; if one is there, training resumes from it, replaying the same
@@ -118,21 +146,40 @@ def train_classifier(model: LongDocumentClassifier, tokenizer: DocumentTokenizer
     decay = [p for n, p in model.named_parameters() if p.ndim > 1]
     no_decay = [p for n, p in model.named_parameters() if p.ndim <= 1]
     # fused: one kernel for the whole update instead of a dozen per parameter tensor (CPU and CUDA alike)
-    optimizer = torch.optim.AdamW([{"params": decay, "weight_decay": tp.weight_decay},
-                                   {"params": no_decay, "weight_decay": 0.0}], lr=tp.learning_rate, fused=True)
+    optimizer = torch.optim.AdamW(
+        [{"params": decay, "weight_decay": tp.weight_decay}, {"params": no_decay, "weight_decay": 0.0}],
+        lr=tp.learning_rate,
+        fused=True,
+    )
     scheduler = get_linear_schedule_with_warmup(optimizer, int(tp.warmup_fraction * total_steps), total_steps)
 
     ckpt_dir = work_dir / "checkpoints"
     best_path = work_dir / "best.safetensors"
-    state = {"global_step": 0, "epoch": 0, "batch_in_epoch": 0, "best_val_loss": float("inf"),
-             "best_val_accuracy": 0.0, "bad_epochs": 0, "real_tokens": 0, "padded_tokens": 0, "stopped": False}
-    resumed_from = None
+    state: TrainerState = {
+        "global_step": 0,
+        "epoch": 0,
+        "batch_in_epoch": 0,
+        "best_val_loss": float("inf"),
+        "best_val_accuracy": 0.0,
+        "bad_epochs": 0,
+        "real_tokens": 0,
+        "padded_tokens": 0,
+        "stopped": False,
+    }
+    resumed_from: int | None = None
     if (ckpt := latest_checkpoint(ckpt_dir)) is not None:
         state = load_checkpoint(ckpt, model, optimizer, scheduler)
         resumed_from = state["global_step"]
 
-    bar = tqdm(total=total_steps, initial=state["global_step"], desc="train", unit="step", file=sys.stderr,
-               disable=not (progress and main), dynamic_ncols=True)
+    bar = tqdm(
+        total=total_steps,
+        initial=state["global_step"],
+        desc="train",
+        unit="step",
+        file=sys.stderr,
+        disable=not (progress and main),
+        dynamic_ncols=True,
+    )
     on_step = on_step if main else None
     params = [p for p in model.parameters() if p.requires_grad]
     autocast = torch.autocast(device.type, dtype=torch.bfloat16, enabled=precision == "bf16")
@@ -140,8 +187,13 @@ def train_classifier(model: LongDocumentClassifier, tokenizer: DocumentTokenizer
 
     def step_inputs(group: list[list[int]]) -> list[tuple]:
         """This rank's share of one optimizer step: padded windows and targets, copied to the device."""
-        return [(collate_windows([docs[d] for d in b], tokenizer.pad_id, pin).to(device, non_blocking=pin),
-                 (y[b].pin_memory() if pin else y[b]).to(device, non_blocking=pin)) for b in group[rank::world]]
+        return [
+            (
+                collate_windows([docs[d] for d in b], tokenizer.pad_id, pin).to(device, non_blocking=pin),
+                (y[b].pin_memory() if pin else y[b]).to(device, non_blocking=pin),
+            )
+            for b in group[rank::world]
+        ]
 
     started, step_tokens, step_start, step_seconds = time.perf_counter(), 0, time.perf_counter(), 0.0
     epochs_run = state["epoch"]
@@ -151,7 +203,7 @@ def train_classifier(model: LongDocumentClassifier, tokenizer: DocumentTokenizer
         i = state["batch_in_epoch"]
         prefetched = None
         while i < len(batches) and state["global_step"] < total_steps:
-            group = batches[i:i + per_step]
+            group = batches[i : i + per_step]
             step_start = time.perf_counter()
             optimizer.zero_grad(set_to_none=True)
             loss_sum, real, padded = torch.zeros((), device=device), 0, 0
@@ -168,11 +220,11 @@ def train_classifier(model: LongDocumentClassifier, tokenizer: DocumentTokenizer
             optimizer.step()
             scheduler.step()
             # While the GPU works through this step, the CPU pads the next one (on a CPU there is no overlap).
-            upcoming = batches[i + len(group):i + len(group) + per_step]
+            upcoming = batches[i + len(group) : i + len(group) + per_step]
             last = state["global_step"] + 1 >= total_steps
             prefetched = step_inputs(upcoming) if device.type == "cuda" and upcoming and not last else None
-            loss_sum, real, padded = all_reduce_sums([float(loss_sum), real, padded], device)
-            real, padded = int(real), int(padded)
+            step_loss, real_sum, padded_sum = all_reduce_sums([float(loss_sum), real, padded], device)
+            real, padded = int(real_sum), int(padded_sum)
             if device.type == "cuda":
                 torch.cuda.synchronize(device)
             now = time.perf_counter()
@@ -182,14 +234,17 @@ def train_classifier(model: LongDocumentClassifier, tokenizer: DocumentTokenizer
             state["batch_in_epoch"] = i
             state["real_tokens"] += real
             state["padded_tokens"] += padded
-            metrics = {"train_loss": loss_sum, "learning_rate": scheduler.get_last_lr()[0],
-                       "tokens_per_second": real / max(now - step_start, 1e-9),
-                       "real_token_fraction": state["real_tokens"] / max(1, state["padded_tokens"]),
-                       "peak_memory_mb": peak_memory_mb(device)}
+            metrics = {
+                "train_loss": step_loss,
+                "learning_rate": scheduler.get_last_lr()[0],
+                "tokens_per_second": real / max(now - step_start, 1e-9),
+                "real_token_fraction": state["real_tokens"] / max(1, state["padded_tokens"]),
+                "peak_memory_mb": peak_memory_mb(device),
+            }
             step_tokens += real
             if on_step:
                 on_step(state["global_step"], metrics)
-            bar.set_postfix(loss=f"{loss_sum:.3f}", tok_s=f"{metrics['tokens_per_second']:.0f}")
+            bar.set_postfix(loss=f"{step_loss:.3f}", tok_s=f"{metrics['tokens_per_second']:.0f}")
             bar.update(1)
             if state["global_step"] % tp.checkpoint_every == 0:
                 _checkpoint(main, ckpt_dir, model, optimizer, scheduler, state)
@@ -198,7 +253,7 @@ def train_classifier(model: LongDocumentClassifier, tokenizer: DocumentTokenizer
             if on_step:
                 on_step(state["global_step"], {"val_loss": val_loss, "val_accuracy": val_acc})
             if val_loss < state["best_val_loss"] - 1e-4:
-                state.update(best_val_loss=val_loss, best_val_accuracy=val_acc, bad_epochs=0)
+                state.update({"best_val_loss": val_loss, "best_val_accuracy": val_acc, "bad_epochs": 0})
                 if main:
                     _save_weights_atomic(model, best_path)
             else:
@@ -211,21 +266,29 @@ def train_classifier(model: LongDocumentClassifier, tokenizer: DocumentTokenizer
     bar.close()
     if state["best_val_loss"] == float("inf"):  # stopped by max_steps inside the first epoch
         val_loss, val_acc = _validation(model, tokenizer, val_texts, val_y, tp.token_budget)
-        state.update(best_val_loss=val_loss, best_val_accuracy=val_acc)
+        state.update({"best_val_loss": val_loss, "best_val_accuracy": val_acc})
         if main:
             _save_weights_atomic(model, best_path)
     barrier()  # rank 0's best weights are on disk before anyone reads them
     model.load_state_dict(load_file(str(best_path)))
     elapsed = time.perf_counter() - started
-    return TrainResult(steps=state["global_step"], epochs_run=epochs_run, best_val_loss=state["best_val_loss"],
-                       val_accuracy=state["best_val_accuracy"],
-                       tokens_per_second=step_tokens / max(step_seconds, 1e-9),
-                       real_token_fraction=state["real_tokens"] / max(1, state["padded_tokens"]),
-                       peak_memory_mb=peak_memory_mb(device), device=device.type, precision=precision,
-                       resumed_from_step=resumed_from, seconds=elapsed, step_seconds=step_seconds)
+    return TrainResult(
+        steps=state["global_step"],
+        epochs_run=epochs_run,
+        best_val_loss=state["best_val_loss"],
+        val_accuracy=state["best_val_accuracy"],
+        tokens_per_second=step_tokens / max(step_seconds, 1e-9),
+        real_token_fraction=state["real_tokens"] / max(1, state["padded_tokens"]),
+        peak_memory_mb=peak_memory_mb(device),
+        device=device.type,
+        precision=precision,
+        resumed_from_step=resumed_from,
+        seconds=elapsed,
+        step_seconds=step_seconds,
+    )
 
 
-def _checkpoint(main: bool, ckpt_dir: Path, model, optimizer, scheduler, state: dict) -> None:
+def _checkpoint(main: bool, ckpt_dir: Path, model, optimizer, scheduler, state: TrainerState) -> None:
     if main:
         save_checkpoint(ckpt_dir, state["global_step"], model, optimizer, scheduler, state)
         prune_checkpoints(ckpt_dir)
@@ -237,4 +300,3 @@ def _save_weights_atomic(model: torch.nn.Module, path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     save_file({k: v.detach().cpu().contiguous() for k, v in model.state_dict().items()}, str(tmp))
     tmp.replace(path)
-

@@ -82,9 +82,15 @@ def snapshot_file(root: Path, path: Path, remote_name: str = "local") -> Snapsho
             raise VersioningError(f"dvc could not version {rel}: {exc}") from exc
     out = yaml.safe_load((root / dvc_file).read_text())["outs"][0]
     pushed = int(pushed or 0)
-    return Snapshot(md5=out["md5"], size=int(out.get("size", 0)), path=str(rel), dvc_file=str(dvc_file),
-                    pushed=pushed, remote=remote_name,
-                    reused=cached_before and pushed == 0 and out["md5"] == content_md5)
+    return Snapshot(
+        md5=out["md5"],
+        size=int(out.get("size", 0)),
+        path=str(rel),
+        dvc_file=str(dvc_file),
+        pushed=pushed,
+        remote=remote_name,
+        reused=cached_before and pushed == 0 and out["md5"] == content_md5,
+    )
 
 
 def _drop_if_damaged(obj: Path, md5: str) -> None:
@@ -111,6 +117,7 @@ def restore_snapshot(root: Path, md5: str, dest: Path, remote_name: str = "local
             raise VersioningError(f"dvc could not restore {md5}: {exc}") from exc
     if _file_md5(dest) != md5:
         dest.unlink()
-        raise VersioningError(f"the remote's copy of {md5} is damaged (its content hashes differently); "
-                              f"nothing was restored")
+        raise VersioningError(
+            f"the remote's copy of {md5} is damaged (its content hashes differently); nothing was restored"
+        )
     return dest

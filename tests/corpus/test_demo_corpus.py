@@ -26,8 +26,9 @@ def test_evidence_needs_the_whole_document():
     test = [r for r in generate_corpus(2500, seed=5, stream=9) if len(r["text"].split()) > 2048]
     assert len(test) > 80
     vec = CountVectorizer(binary=True, token_pattern=r"\w+")
-    clf = LogisticRegression(C=10, max_iter=2000).fit(vec.fit_transform([r["text"] for r in train]),
-                                                      [r["label"] for r in train])
+    clf = LogisticRegression(C=10, max_iter=2000).fit(
+        vec.fit_transform([r["text"] for r in train]), [r["label"] for r in train]
+    )
     y = [r["label"] for r in test]
     whole = clf.score(vec.transform([r["text"] for r in test]), y)
     first = clf.score(vec.transform([" ".join(r["text"].split()[:512]) for r in test]), y)

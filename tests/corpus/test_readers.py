@@ -20,7 +20,7 @@ def test_reads_jsonl_csv_and_parquet(tmp_path):
     rows = [{**GOOD, "split": None}, {**GOOD, "id": "b", "split": "test"}]
     j = _jsonl(tmp_path / "d.jsonl", rows)
     c = tmp_path / "d.csv"
-    c.write_text("id,text,label,license,source,split\na,\"some, text\",x,MIT,s,\n")
+    c.write_text('id,text,label,license,source,split\na,"some, text",x,MIT,s,\n')
     p = tmp_path / "d.parquet"
     pq.write_table(pa.Table.from_pylist(rows), p)
     assert [r.id for r in read_dataset(j, [tmp_path]).records] == ["a", "b"]
@@ -28,16 +28,19 @@ def test_reads_jsonl_csv_and_parquet(tmp_path):
     assert read_dataset(p, [tmp_path]).records[1].split == "test"
 
 
-@pytest.mark.parametrize("content, needle", [
-    ([GOOD, "{not json"], ":2: malformed JSON"),
-    ([{k: v for k, v in GOOD.items() if k != "label"}], ":1: field 'label' is missing"),
-    ([GOOD, GOOD], ":2: field 'id' duplicates id 'a'"),
-    ([{**GOOD, "text": "   "}], "field 'text' is empty"),
-    ([{**GOOD, "text": 5}], "field 'text' must be a string"),
-    ([{**GOOD, "text": "bell\x07"}], "control characters"),
-    ([{**GOOD, "split": "dev"}], "field 'split' must be one of"),
-    (["[1, 2]"], "expected an object"),
-])
+@pytest.mark.parametrize(
+    "content, needle",
+    [
+        ([GOOD, "{not json"], ":2: malformed JSON"),
+        ([{k: v for k, v in GOOD.items() if k != "label"}], ":1: field 'label' is missing"),
+        ([GOOD, GOOD], ":2: field 'id' duplicates id 'a'"),
+        ([{**GOOD, "text": "   "}], "field 'text' is empty"),
+        ([{**GOOD, "text": 5}], "field 'text' must be a string"),
+        ([{**GOOD, "text": "bell\x07"}], "control characters"),
+        ([{**GOOD, "split": "dev"}], "field 'split' must be one of"),
+        (["[1, 2]"], "expected an object"),
+    ],
+)
 def test_bad_rows_name_file_line_and_field(tmp_path, content, needle):
     path = _jsonl(tmp_path / "bad.jsonl", content)
     with pytest.raises(DataError) as err:
@@ -86,17 +89,20 @@ def _csv(path, text):
 HEADER = "id,text,label,license,source\n"
 
 
-@pytest.mark.parametrize("content, needle", [
-    ("id,text,license,source\na,t,MIT,s\n", ":2: field 'label' is missing"),
-    (HEADER + "a,t,x,MIT,s\na,u,x,MIT,s\n", ":3: field 'id' duplicates id 'a'"),
-    (HEADER + "a,  ,x,MIT,s\n", ":2: field 'text' is empty"),
-    (HEADER + "a,t,,MIT,s\n", ":2: field 'label' is empty"),
-    (HEADER + "a,\"bell\x07\",x,MIT,s\n", ":2: field 'text' contains control characters"),
-    ("id,text,label,license,source,split\na,t,x,MIT,s,dev\n", ":2: field 'split' must be one of"),
-    (HEADER + "a,t,x,MIT,s,extra\n", ":2: 6 fields where the header names 5"),
-    (HEADER + "a,\"never closed,x,MIT,s\n", ":2: malformed CSV (unexpected end of data)"),
-    (HEADER + "a,\"quoted\" then text,x,MIT,s\n", ":2: malformed CSV"),
-])
+@pytest.mark.parametrize(
+    "content, needle",
+    [
+        ("id,text,license,source\na,t,MIT,s\n", ":2: field 'label' is missing"),
+        (HEADER + "a,t,x,MIT,s\na,u,x,MIT,s\n", ":3: field 'id' duplicates id 'a'"),
+        (HEADER + "a,  ,x,MIT,s\n", ":2: field 'text' is empty"),
+        (HEADER + "a,t,,MIT,s\n", ":2: field 'label' is empty"),
+        (HEADER + 'a,"bell\x07",x,MIT,s\n', ":2: field 'text' contains control characters"),
+        ("id,text,label,license,source,split\na,t,x,MIT,s,dev\n", ":2: field 'split' must be one of"),
+        (HEADER + "a,t,x,MIT,s,extra\n", ":2: 6 fields where the header names 5"),
+        (HEADER + 'a,"never closed,x,MIT,s\n', ":2: malformed CSV (unexpected end of data)"),
+        (HEADER + 'a,"quoted" then text,x,MIT,s\n', ":2: malformed CSV"),
+    ],
+)
 def test_bad_csv_rows_name_file_line_and_field(tmp_path, content, needle):
     path = _csv(tmp_path / "bad.csv", content)
     with pytest.raises(DataError) as err:
@@ -115,14 +121,17 @@ def test_bad_csv_files(tmp_path):
         read_dataset(_csv(tmp_path / "h.csv", HEADER), [tmp_path])
 
 
-@pytest.mark.parametrize("rows, needle", [
-    ([{k: v for k, v in GOOD.items() if k != "label"}], ":row 1: field 'label' is missing"),
-    ([GOOD, GOOD], ":row 2: field 'id' duplicates id 'a'"),
-    ([{**GOOD, "text": ""}], ":row 1: field 'text' is empty"),
-    ([{**GOOD, "text": 7}], ":row 1: field 'text' must be a string, got int"),
-    ([{**GOOD, "label": None}], ":row 1: field 'label' is missing"),
-    ([{**GOOD, "text": "esc\x1b[2J"}], ":row 1: field 'text' contains control characters"),
-])
+@pytest.mark.parametrize(
+    "rows, needle",
+    [
+        ([{k: v for k, v in GOOD.items() if k != "label"}], ":row 1: field 'label' is missing"),
+        ([GOOD, GOOD], ":row 2: field 'id' duplicates id 'a'"),
+        ([{**GOOD, "text": ""}], ":row 1: field 'text' is empty"),
+        ([{**GOOD, "text": 7}], ":row 1: field 'text' must be a string, got int"),
+        ([{**GOOD, "label": None}], ":row 1: field 'label' is missing"),
+        ([{**GOOD, "text": "esc\x1b[2J"}], ":row 1: field 'text' contains control characters"),
+    ],
+)
 def test_bad_parquet_rows_name_file_row_and_field(tmp_path, rows, needle):
     path = tmp_path / "bad.parquet"
     pq.write_table(pa.Table.from_pylist(rows), path)

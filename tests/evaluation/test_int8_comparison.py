@@ -16,8 +16,9 @@ def test_int8_predictions_agree_with_fp32_on_most_documents(trained_model_dir, d
     model, tokenizer = load_model_dir(trained_model_dir)
     splits = by_split(demo_records)
     docs = splits["test"] + splits["validation"]
-    comparison, int8_preds = compare_int8_with_fp32(model, tokenizer, [r.text for r in docs],
-                                                    [r.label for r in docs], temperature=1.5)
+    comparison, int8_preds = compare_int8_with_fp32(
+        model, tokenizer, [r.text for r in docs], [r.label for r in docs], temperature=1.5
+    )
     assert comparison["n_documents"] == len(docs) == len(int8_preds.labels)
     assert comparison["agreement"] >= 0.9, comparison
     assert abs(comparison["accuracy_drop"]) <= 0.1, comparison
@@ -27,8 +28,9 @@ def test_int8_predictions_agree_with_fp32_on_most_documents(trained_model_dir, d
     assert comparison["speedup"] > 0
     assert comparison["accuracy_drop"] == pytest.approx(comparison["fp32"]["accuracy"] - comparison["int8"]["accuracy"])
     # the fp32 model it was compared with is left as it was
-    assert all(type(m) is nn.Linear and m.weight.dtype == torch.float32
-               for m in model.modules() if isinstance(m, nn.Linear))
+    assert all(
+        type(m) is nn.Linear and m.weight.dtype == torch.float32 for m in model.modules() if isinstance(m, nn.Linear)
+    )
 
 
 def test_quantize_int8_replaces_every_linear_layer_and_keeps_the_model_usable(trained_model_dir):

@@ -16,8 +16,9 @@ from longloop.tasks.evaluation_tasks import evaluate_challenger
 
 
 @pytest.mark.parametrize("quantize", ["auto", "off"])
-def test_challenger_evaluation_records_the_int8_comparison(quantize, tiny_params, trained_model_dir, demo_records,
-                                                           mlflow_store, tmp_path):
+def test_challenger_evaluation_records_the_int8_comparison(
+    quantize, tiny_params, trained_model_dir, demo_records, mlflow_store, tmp_path
+):
     params = tiny_params.model_copy(update={"serving": tiny_params.serving.model_copy(update={"quantize": quantize})})
     model_dir = shutil.copytree(trained_model_dir, tmp_path / "model")
     kept = write_records(tmp_path / "kept.jsonl", demo_records)
@@ -36,8 +37,15 @@ def test_challenger_evaluation_records_the_int8_comparison(quantize, tiny_params
     q = result["int8"]
     assert stored["int8_evaluation"] == q
     assert q["n_documents"] == result["n_documents"] and q["fp32"]["accuracy"] == pytest.approx(result["accuracy"])
-    for key in ("int8_accuracy", "int8_macro_f1", "int8_accuracy_drop", "int8_speedup", "int8_agreement",
-                "int8_seconds_per_1000_documents", "int8_fp32_seconds_per_1000_documents"):
+    for key in (
+        "int8_accuracy",
+        "int8_macro_f1",
+        "int8_accuracy_drop",
+        "int8_speedup",
+        "int8_agreement",
+        "int8_seconds_per_1000_documents",
+        "int8_fp32_seconds_per_1000_documents",
+    ):
         assert key in logged, key
     assert logged["int8_accuracy_drop"] == pytest.approx(q["accuracy_drop"])
     expected = "int8" if q["accuracy_drop"] <= 0.01 + 1e-9 and q["speedup"] >= 1.0 else "fp32"

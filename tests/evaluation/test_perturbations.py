@@ -1,8 +1,16 @@
 import numpy as np
 import pytest
 
-from longloop.evaluation.perturbations import (DISTRACTOR, PERTURBATIONS, character_swaps, drop_paragraphs, perturb_all,
-                                      shuffle_paragraphs, transliterate, typos)
+from longloop.evaluation.perturbations import (
+    DISTRACTOR,
+    PERTURBATIONS,
+    character_swaps,
+    drop_paragraphs,
+    perturb_all,
+    shuffle_paragraphs,
+    transliterate,
+    typos,
+)
 
 TEXT = " ".join(f"Sentence number {i} talks about topic{i} at length." for i in range(40))
 

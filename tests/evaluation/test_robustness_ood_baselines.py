@@ -26,8 +26,13 @@ def test_robustness_report_measures_the_drop_of_a_brittle_classifier():
     clean = float(np.mean([p == y for p, y in zip(exact_match(texts), labels)]))
     report = robustness_report(exact_match, texts, labels, clean, seed=0)
     assert clean == 1.0
-    assert set(report["perturbations"]) == {"typos", "character_swaps", "drop_paragraphs", "shuffle_paragraphs",
-                                            "distractor_phrase"}
+    assert set(report["perturbations"]) == {
+        "typos",
+        "character_swaps",
+        "drop_paragraphs",
+        "shuffle_paragraphs",
+        "distractor_phrase",
+    }
     assert report["perturbations"]["distractor_phrase"]["drop"] == 0.0
     assert report["max_drop"] == max(v["drop"] for v in report["perturbations"].values())
 
@@ -35,7 +40,13 @@ def test_robustness_report_measures_the_drop_of_a_brittle_classifier():
 def test_tfidf_baseline_is_trained_on_the_train_split_and_scored_on_the_test_split():
     rows = generate_corpus(500, seed=7)
     train, test = rows[:400], rows[400:]
-    res = tfidf_baseline([r["text"] for r in train], [r["label"] for r in train], [r["text"] for r in test],
-                         [r["label"] for r in test], ("billing", "outage"), seed=0)
+    res = tfidf_baseline(
+        [r["text"] for r in train],
+        [r["label"] for r in train],
+        [r["text"] for r in test],
+        [r["label"] for r in test],
+        ("billing", "outage"),
+        seed=0,
+    )
     assert 0.5 < res["accuracy"] <= 1.0 and len(res["predictions"]) == 100
     assert res["seconds_per_1000_documents"] > 0

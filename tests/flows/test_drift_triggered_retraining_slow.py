@@ -27,8 +27,16 @@ pytestmark = pytest.mark.slow
 
 
 def _batch(stream: int, shifts: tuple[str, ...]) -> list[dict]:
-    return generate_corpus(60, seed=7, stream=stream, median_tokens=150, length_sigma=0.9, max_tokens=3000,
-                           shifts=shifts, id_prefix=f"live{stream}")
+    return generate_corpus(
+        60,
+        seed=7,
+        stream=stream,
+        median_tokens=150,
+        length_sigma=0.9,
+        max_tokens=3000,
+        shifts=shifts,
+        id_prefix=f"live{stream}",
+    )
 
 
 def test_one_retraining_for_a_shifted_window_none_for_an_unshifted_one_and_the_cooldown_holds(tmp_path):
@@ -36,16 +44,22 @@ def test_one_retraining_for_a_shifted_window_none_for_an_unshifted_one_and_the_c
     params = yaml.safe_load(TINY.read_text())
     # The pipeline's own drift check must not retrain here: this test starts retraining only from `monitor`.
     (project / "params.yaml").write_text(yaml.safe_dump({**params, "retraining": {"enabled": False}}))
-    (project / "monitor.yaml").write_text(yaml.safe_dump({**params, "retraining": {"enabled": True,
-                                                                                 "cooldown_minutes": 60}}))
+    (project / "monitor.yaml").write_text(
+        yaml.safe_dump({**params, "retraining": {"enabled": True, "cooldown_minutes": 60}})
+    )
     first = run_cli(project, "run", "--json")
     assert first.code == 0, first.stderr[-3000:]
     assert first.json["retraining"]["triggered"] is False
 
     port = free_port()
-    server = subprocess.Popen([sys.executable, "-m", "longloop", "serve", "--port", str(port)], cwd=project,
-                              env=cli_env(project), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                              stdin=subprocess.DEVNULL)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "longloop", "serve", "--port", str(port)],
+        cwd=project,
+        env=cli_env(project),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        stdin=subprocess.DEVNULL,
+    )
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 120
@@ -63,8 +77,10 @@ def test_one_retraining_for_a_shifted_window_none_for_an_unshifted_one_and_the_c
             sent = send_documents(url, rows)
             assert sent["failed"] == 0
             # The labels arrive as feedback, which the drift job joins by id and retraining folds in.
-            write_records(project / ".longloop" / "data" / f"feedback-live{stream}.jsonl",
-                          [record_from_mapping(r, "feedback", 10**6) for r in rows])
+            write_records(
+                project / ".longloop" / "data" / f"feedback-live{stream}.jsonl",
+                [record_from_mapping(r, "feedback", 10**6) for r in rows],
+            )
             res = run_cli(project, "monitor", "--config", "monitor.yaml", "--json")
             assert res.code == 0, res.stderr[-3000:]
             return res.json
@@ -90,6 +106,7 @@ def test_one_retraining_for_a_shifted_window_none_for_an_unshifted_one_and_the_c
     assert status.code == 0, status.stderr
     started = [r for r in status.json["retraining"] if r["started"]]
     assert len(started) == 1 and started[0]["outcome"]["promotion"]["reason"] == outcome["promotion"]["reason"]
-    decided = [p for p in status.json["promotions"]
-               if p["metrics"].get("challenger_version") == outcome["registry"]["version"]]
+    decided = [
+        p for p in status.json["promotions"] if p["metrics"].get("challenger_version") == outcome["registry"]["version"]
+    ]
     assert len(decided) == 1 and decided[0]["reason"] == outcome["promotion"]["reason"]

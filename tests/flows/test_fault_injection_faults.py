@@ -51,9 +51,16 @@ def _fault_params(project: Path) -> None:
     params = yaml.safe_load(TINY.read_text())
     # Slower training than the tiny config (about 70 steps, several seconds) so that kills land inside it.
     params["model"] = {**params["model"], "hidden_size": 64, "intermediate_size": 128, "num_layers": 2}
-    params["training"] = {**params["training"], "epochs": 3, "token_budget": 2048, "early_stopping_patience": 3,
-                          "checkpoint_every": CHECKPOINT_EVERY}
-    params["retraining"] = {"enabled": False}  # the retraining cycle is the training cycle again; kills there add nothing
+    params["training"] = {
+        **params["training"],
+        "epochs": 3,
+        "token_budget": 2048,
+        "early_stopping_patience": 3,
+        "checkpoint_every": CHECKPOINT_EVERY,
+    }
+    params["retraining"] = {
+        "enabled": False
+    }  # the retraining cycle is the training cycle again; kills there add nothing
     (project / "params.yaml").write_text(yaml.safe_dump(params))
 
 
@@ -73,10 +80,16 @@ class PipelineRun:
 
     def __init__(self, project: Path, data: str, attempt: Attempt):
         self.project, self.attempt = project, attempt
-        self.proc = subprocess.Popen([sys.executable, "-m", "longloop", "run", "--json", "--data", data],
-                                     cwd=project, env=cli_env(project), stdout=subprocess.PIPE,
-                                     stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, text=True,
-                                     start_new_session=True)
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "longloop", "run", "--json", "--data", data],
+            cwd=project,
+            env=cli_env(project),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            stdin=subprocess.DEVNULL,
+            text=True,
+            start_new_session=True,
+        )
         self._err: list[str] = []
         self._reader = threading.Thread(target=self._read_stderr, daemon=True)
         self._reader.start()
@@ -118,8 +131,12 @@ def _reached(run: PipelineRun, stage: str, state: Path) -> bool:
 
 
 # The task whose completion ends each stage: a kill aimed at a stage counts for it only if it landed before.
-STAGE_ENDS = {"training": "train-model", "registration": "promotion-gate", "deployment": "send-production-traffic",
-              "drift": "record-retraining"}
+STAGE_ENDS = {
+    "training": "train-model",
+    "registration": "promotion-gate",
+    "deployment": "send-production-traffic",
+    "drift": "record-retraining",
+}
 
 
 def _stage_at_kill(run: PipelineRun) -> str:
@@ -150,6 +167,7 @@ def _attempt(project: Path, data: str, stage: str | None, rng: random.Random) ->
 
 # ------------------------------------------------------------------ what must hold after every kill
 
+
 def _md5(path: Path) -> str:
     return hashlib.md5(path.read_bytes()).hexdigest()
 
@@ -159,8 +177,11 @@ def _check_dvc_objects(state: Path) -> int:
     checked = 0
     for root in (state / "dvc-cache", state / "dvc-remote"):
         for obj in root.rglob("*"):
-            if obj.is_file() and re.fullmatch(r"[0-9a-f]{2}", obj.parent.name) and re.fullmatch(
-                    r"[0-9a-f]{30}(\.dir)?", obj.name):
+            if (
+                obj.is_file()
+                and re.fullmatch(r"[0-9a-f]{2}", obj.parent.name)
+                and re.fullmatch(r"[0-9a-f]{30}(\.dir)?", obj.name)
+            ):
                 assert _md5(obj) == obj.parent.name + obj.name[:30], f"corrupt DVC object {obj}"
                 checked += 1
     return checked
@@ -250,8 +271,9 @@ def _training_steps(state: Path, run_id: str) -> list[int]:
 def _pipeline_runs(state: Path) -> list[str]:
     """MLflow runs the pipeline started, oldest first."""
     client = MlflowClient(f"sqlite:///{state / 'mlflow' / 'mlflow.db'}")
-    runs = client.search_runs([e.experiment_id for e in client.search_experiments()],
-                              order_by=["attributes.start_time ASC"])
+    runs = client.search_runs(
+        [e.experiment_id for e in client.search_experiments()], order_by=["attributes.start_time ASC"]
+    )
     return [r.info.run_id for r in runs]
 
 
@@ -265,6 +287,7 @@ def _unsettled_flow_runs(state: Path) -> int:
 
 # ------------------------------------------------------------------ the test
 
+
 def test_kills_at_random_points_lose_nothing_and_the_next_run_finishes(tmp_path):
     project = tmp_path / "project"
     project.mkdir()
@@ -277,7 +300,9 @@ def test_kills_at_random_points_lose_nothing_and_the_next_run_finishes(tmp_path)
     context = f"(LONGLOOP_FAULT_SEED={SEED})"
 
     cycle = 0
-    while cycle < MAX_CYCLES and (sum(kills.values()) < MIN_KILLS or min(kills.get(s, 0) for s in STAGES) < MIN_PER_STAGE):
+    while cycle < MAX_CYCLES and (
+        sum(kills.values()) < MIN_KILLS or min(kills.get(s, 0) for s in STAGES) < MIN_PER_STAGE
+    ):
         cycle += 1
         data = f"data-{cycle}.jsonl"
         made = run_cli(project, "demo-data", "--out", data, "--n", "160", "--seed", str(100 + cycle))

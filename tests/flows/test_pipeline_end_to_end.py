@@ -24,12 +24,15 @@ def _stored(project: Path) -> dict:
         return len([p for p in folder.rglob("*") if p.is_file()])
 
     ledger = state / "registry" / "promotions.jsonl"
-    return {"model_versions": len(client.search_model_versions(f"name='{MODEL}'")),
-            "mlflow_runs": len(client.search_runs([e.experiment_id for e in client.search_experiments()])),
-            "dvc_cache_files": files(state / "dvc-cache"), "dvc_remote_files": files(state / "dvc-remote"),
-            "evidently_snapshots": len(list((state / "evidently").rglob("snapshots/*.json"))),
-            "ledger_entries": ledger.read_text().count("\n") if ledger.exists() else 0,
-            "inference_lines": (state / "inference" / "requests.jsonl").read_text().count("\n")}
+    return {
+        "model_versions": len(client.search_model_versions(f"name='{MODEL}'")),
+        "mlflow_runs": len(client.search_runs([e.experiment_id for e in client.search_experiments()])),
+        "dvc_cache_files": files(state / "dvc-cache"),
+        "dvc_remote_files": files(state / "dvc-remote"),
+        "evidently_snapshots": len(list((state / "evidently").rglob("snapshots/*.json"))),
+        "ledger_entries": ledger.read_text().count("\n") if ledger.exists() else 0,
+        "inference_lines": (state / "inference" / "requests.jsonl").read_text().count("\n"),
+    }
 
 
 @dataclass
@@ -69,8 +72,12 @@ def test_run_closes_the_loop(first_run):
     assert outcome["registry"]["version"] == "2"
     assert outcome["dataset"]["dvc_md5"] != s["dataset"]["dvc_md5"]
     # Nothing to reuse on a fresh project, and the retraining's changed data trains anew.
-    assert s["reused"] == {"model_version": None, "dvc": False, "drift_snapshot": None,
-                           "retraining": {"model_version": None, "dvc": False}}
+    assert s["reused"] == {
+        "model_version": None,
+        "dvc": False,
+        "drift_snapshot": None,
+        "retraining": {"model_version": None, "dvc": False},
+    }
 
     state = project / ".longloop"
     client = MlflowClient(f"sqlite:///{state / 'mlflow' / 'mlflow.db'}")
@@ -98,7 +105,7 @@ def test_run_closes_the_loop(first_run):
     assert st["retraining"][0]["started"] is True
     restored = run_cli(project, "restore-data", "--md5", s["dataset"]["dvc_md5"], "--json")
     assert restored.code == 0, restored.stderr
-    lines = open(restored.json["path"]).read().splitlines()
+    lines = [line for line in Path(restored.json["path"]).read_text(encoding="utf-8").split("\n") if line]
     assert len(lines) == 160 and json.loads(lines[0])["id"].startswith("doc-")
 
 
@@ -116,7 +123,8 @@ def test_a_second_run_on_the_same_data_reuses_everything(first_run):
     assert {k: v for k, v in after.items() if k != "inference_lines"} == {
         **{k: v for k, v in before.items() if k != "inference_lines"},
         # The same documents scored by another champion (the first run's retraining promoted one) are a new window.
-        "evidently_snapshots": before["evidently_snapshots"] + (0 if window_is_the_same else 1)}
+        "evidently_snapshots": before["evidently_snapshots"] + (0 if window_is_the_same else 1),
+    }
 
     assert s2["reused"]["model_version"] == s1["registry"]["version"] == s2["registry"]["version"] == "1"
     assert s2["reused"]["dvc"] is True and s2["dataset"]["dvc_md5"] == s1["dataset"]["dvc_md5"]
@@ -129,8 +137,10 @@ def test_a_second_run_on_the_same_data_reuses_everything(first_run):
         assert s2["reused"]["drift_snapshot"] == s1["drift"]["evidently"]["snapshot_id"]
         assert s2["drift"]["score"] == s1["drift"]["score"]
     if s2["retraining"]["triggered"]:  # the same feedback merged again: the retraining cycle's model is reused too
-        assert s2["reused"]["retraining"] == {"model_version": s1["retraining"]["outcome"]["registry"]["version"],
-                                              "dvc": True}
+        assert s2["reused"]["retraining"] == {
+            "model_version": s1["retraining"]["outcome"]["registry"]["version"],
+            "dvc": True,
+        }
         assert s2["retraining"]["outcome"]["promotion"]["promoted"] is False
 
 
@@ -149,14 +159,17 @@ def test_scheduled_jobs_from_the_command_line_read_only_new_windows_and_reuse(fi
     assert outcome["blocked"] is False and outcome["dataset"]["added"] == 0
     assert outcome["registry"]["reused"] is True and outcome["promotion"]["promoted"] is False
     after = _stored(project)
-    assert after["model_versions"] == before["model_versions"] and after["dvc_remote_files"] == before["dvc_remote_files"]
+    assert (
+        after["model_versions"] == before["model_versions"] and after["dvc_remote_files"] == before["dvc_remote_files"]
+    )
     status = run_cli(project, "status", "--json").json
     assert status["retraining"][-1]["reason"] == "started by command line"
 
 
 def test_run_blocked_by_the_governance_gate_exits_1(project):
-    made = run_cli(project, "demo-data", "--out", "planted.jsonl", "--n", "120", "--plant", "licenses",
-                   "--plant", "pii")
+    made = run_cli(
+        project, "demo-data", "--out", "planted.jsonl", "--n", "120", "--plant", "licenses", "--plant", "pii"
+    )
     assert made.code == 0, made.stderr
     res = run_cli(project, "run", "--data", "planted.jsonl", "--json")
     assert res.code == 1, res.stderr[-2000:]

@@ -56,10 +56,27 @@ def mlflow_server(tmp_path):
     store.mkdir()
     port = free_port()
     with open(store / "server.log", "wb") as log:
-        proc = subprocess.Popen([sys.executable, "-m", "mlflow", "server", "--host", "127.0.0.1", "--port", str(port),
-                                 "--backend-store-uri", f"sqlite:///{store / 'mlflow.db'}",
-                                 "--artifacts-destination", str(store / "artifacts"), "--workers", "1"],
-                                stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "mlflow",
+                "server",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--backend-store-uri",
+                f"sqlite:///{store / 'mlflow.db'}",
+                "--artifacts-destination",
+                str(store / "artifacts"),
+                "--workers",
+                "1",
+            ],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
     try:
         _wait_until_up(f"http://127.0.0.1:{port}/health", proc, lambda: (store / "server.log").read_text()[-2000:])
         yield port, store
@@ -82,7 +99,7 @@ def _configure(project: Path) -> None:
 def _plant(project: Path) -> None:
     made = run_cli(project, "demo-data", "--out", "base.jsonl", "--n", "100")
     assert made.code == 0, made.stderr
-    rows = [json.loads(line) for line in (project / "base.jsonl").read_text().splitlines()]
+    rows = [json.loads(line) for line in (project / "base.jsonl").read_text().split("\n") if line]
     for row in rows[:3]:  # the first kept record becomes the registered model's input example
         # In train: the same sentence in a held-out record as well would be contamination, and block the run.
         row.update(text=PLANTED + " " + row["text"], split="train")  # first: the example keeps 2,000 characters
@@ -93,16 +110,31 @@ def _plant(project: Path) -> None:
 def _serve_one_request(project: Path, env: dict) -> str:
     """``longloop serve`` answers one request holding the planted values; returns what the process printed."""
     port = free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "longloop", "serve", "--port", str(port)], cwd=project, env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "longloop", "serve", "--port", str(port)],
+        cwd=project,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
     try:
         _wait_until_up(f"http://127.0.0.1:{port}/ready", proc, proc.stdout.read)
         body = {"documents": [{"id": "request-1", "text": "Customer writes:" + PLANTED}]}
-        wrong = httpx.post(f"http://127.0.0.1:{port}/predict", json=body, timeout=60,
-                           headers={"Authorization": f"Bearer {SERVING_TOKEN}x"})
+        wrong = httpx.post(
+            f"http://127.0.0.1:{port}/predict",
+            json=body,
+            timeout=60,
+            headers={"Authorization": f"Bearer {SERVING_TOKEN}x"},
+        )
         assert wrong.status_code == 401
-        ok = httpx.post(f"http://127.0.0.1:{port}/predict", json=body, timeout=60,
-                        headers={"Authorization": f"Bearer {SERVING_TOKEN}"})
+        ok = httpx.post(
+            f"http://127.0.0.1:{port}/predict",
+            json=body,
+            timeout=60,
+            headers={"Authorization": f"Bearer {SERVING_TOKEN}"},
+        )
         assert ok.status_code == 200, ok.text
     finally:
         proc.terminate()
@@ -118,16 +150,22 @@ def _files(folder: Path, skip: tuple[str, ...] = ()):
 
 
 def _leaks(named_texts) -> list[str]:
-    return [f"{name}: {raw!r}" for name, data in named_texts for raw in RAW_VALUES
-            if raw.encode() in (data if isinstance(data, bytes) else data.encode())]
+    return [
+        f"{name}: {raw!r}"
+        for name, data in named_texts
+        for raw in RAW_VALUES
+        if raw.encode() in (data if isinstance(data, bytes) else data.encode())
+    ]
 
 
 def test_planted_secrets_are_redacted_everywhere_they_could_be_recorded(project, mlflow_server):
     port, server_store = mlflow_server
     _configure(project)
     _plant(project)
-    env = {"MLFLOW_TRACKING_URI": f"http://pipeline:{PASSWORD}@127.0.0.1:{port}",
-           "LONGLOOP_SERVING_TOKEN": SERVING_TOKEN}
+    env = {
+        "MLFLOW_TRACKING_URI": f"http://pipeline:{PASSWORD}@127.0.0.1:{port}",
+        "LONGLOOP_SERVING_TOKEN": SERVING_TOKEN,
+    }
     res = run_cli(project, "run", "--data", "planted.jsonl", "--json", extra_env=env)
     assert res.code == 0, res.stderr[-3000:]
     assert res.json["governance"]["checks"]["pii"]["violations"] == 3

@@ -32,11 +32,19 @@ def test_prefect_mlflow_and_evidently_uis_show_the_run(project):
     res = run_cli(project, "run", "--json")
     assert res.code == 0, res.stderr[-2000:]
     ports = {"PREFECT_PORT": free_port(), "MLFLOW_PORT": free_port(), "EVIDENTLY_PORT": free_port()}
-    env = {**{k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_", "MLFLOW_"))},
-           **{k: str(v) for k, v in ports.items()}, "LONGLOOP_STATE": str(project / ".longloop"),
-           "PATH": f"{ROOT / '.venv' / 'bin'}:{os.environ['PATH']}"}
-    proc = subprocess.Popen(["bash", str(ROOT / "infra" / "local" / "start-uis.sh")], env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_", "MLFLOW_"))},
+        **{k: str(v) for k, v in ports.items()},
+        "LONGLOOP_STATE": str(project / ".longloop"),
+        "PATH": f"{ROOT / '.venv' / 'bin'}:{os.environ['PATH']}",
+    }
+    proc = subprocess.Popen(
+        ["bash", str(ROOT / "infra" / "local" / "start-uis.sh")],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
     try:
         prefect = f"http://127.0.0.1:{ports['PREFECT_PORT']}/api"
         mlflow = f"http://127.0.0.1:{ports['MLFLOW_PORT']}"
@@ -48,8 +56,10 @@ def test_prefect_mlflow_and_evidently_uis_show_the_run(project):
         assert {"longloop-pipeline", "longloop-training-cycle", "longloop-drift-check", "longloop-retraining"} <= names
         runs = httpx.post(f"{prefect}/flow_runs/filter", json={}).json()
         assert runs and all(r["state_type"] == "COMPLETED" for r in runs)
-        alias = httpx.get(f"{mlflow}/api/2.0/mlflow/registered-models/alias",
-                          params={"name": "longloop-classifier", "alias": "champion"}).json()
+        alias = httpx.get(
+            f"{mlflow}/api/2.0/mlflow/registered-models/alias",
+            params={"name": "longloop-classifier", "alias": "champion"},
+        ).json()
         assert alias["model_version"]["version"] in ("1", "2")
         projects = httpx.get(f"{evidently}/api/projects").json()
         assert any(p["name"] == "longloop drift" for p in projects)

@@ -1,8 +1,8 @@
+from longloop.corpus.demo_corpus import generate_corpus
 from longloop.corpus.records import Record
 from longloop.governance.contamination import contamination_hits
 from longloop.governance.exact_duplicates import exact_duplicate_groups
 from longloop.governance.near_duplicates import near_duplicate_pairs
-from longloop.corpus.demo_corpus import generate_corpus
 
 
 def _rec(i, text, split="train"):
@@ -27,13 +27,16 @@ def test_near_duplicates_found_and_scored():
 def test_passage_of_200_tokens_copied_into_30000_token_document_is_caught():
     evaluation = generate_corpus(20, seed=8, stream=1, median_tokens=600, length_sigma=0.1)
     passage = " ".join(evaluation[3]["text"].split()[50:250])
-    filler = " ".join(r["text"] for r in generate_corpus(60, seed=8, stream=2, median_tokens=800,
-                                                         length_sigma=0.1)).split()[:30_000]
+    filler = " ".join(
+        r["text"] for r in generate_corpus(60, seed=8, stream=2, median_tokens=800, length_sigma=0.1)
+    ).split()[:30_000]
     assert len(passage.split()) == 200
     long_doc = " ".join(filler[:15_000] + passage.split() + filler[15_000:])
     assert len(long_doc.split()) > 30_000
-    hits = contamination_hits([_rec("long", long_doc), _rec("clean", " ".join(filler[:5000]))],
-                              [_rec(f"e{i}", d["text"], "test") for i, d in enumerate(evaluation)])
+    hits = contamination_hits(
+        [_rec("long", long_doc), _rec("clean", " ".join(filler[:5000]))],
+        [_rec(f"e{i}", d["text"], "test") for i, d in enumerate(evaluation)],
+    )
     assert [(h.train_id, h.eval_id) for h in hits] == [("long", "e3")]
     assert hits[0].shared_ngrams >= 150
 
@@ -44,15 +47,18 @@ def test_gate_checks_training_text_against_a_registered_benchmark_set():
     from longloop.settings.params import GovernanceParams
 
     rows = generate_corpus(80, seed=6, median_tokens=150)
-    bench = [_rec(f"b{i}", d["text"], "test") for i, d in enumerate(generate_corpus(10, seed=6, stream=3, median_tokens=300))]
+    bench = [
+        _rec(f"b{i}", d["text"], "test") for i, d in enumerate(generate_corpus(10, seed=6, stream=3, median_tokens=300))
+    ]
     records = assign_splits([_rec(r["id"], r["text"], split=None) for r in rows], 0.2, 0.2, 6)
     first_train = next(i for i, r in enumerate(records) if r.split == "train")
     passage = " ".join(bench[4].text.split()[20:80])
     records[first_train] = _rec(records[first_train].id, records[first_train].text + " " + passage)
     clean, _ = run_gate(records, GovernanceParams())
     report, _ = run_gate(records, GovernanceParams(), benchmarks=bench)
-    assert clean.checks["contamination"]["violations"] == 0
-    assert [(h["train_id"], h["eval_id"]) for h in report.checks["contamination"]["hits"]] == [(records[first_train].id, "b4")]
+    assert clean.to_dict()["checks"]["contamination"]["violations"] == 0
+    hits = report.to_dict()["checks"]["contamination"]["hits"]
+    assert [(h["train_id"], h["eval_id"]) for h in hits] == [(records[first_train].id, "b4")]
 
 
 def _direct_contamination(train_texts, eval_texts, n=13, min_shared=10):
@@ -61,7 +67,7 @@ def _direct_contamination(train_texts, eval_texts, n=13, min_shared=10):
 
     def grams(text):
         w = normalized_words(text)
-        return {tuple(w[k:k + n]) for k in range(len(w) - n + 1)}
+        return {tuple(w[k : k + n]) for k in range(len(w) - n + 1)}
 
     eval_sets = [grams(t) for t in eval_texts]
     owner = {}
@@ -98,7 +104,7 @@ def test_contamination_equals_the_direct_count():
         at = int(rng.integers(0, max(1, len(src) - length)))
         words = train[t].split()
         cut = int(rng.integers(len(words)))
-        train[t] = " ".join(words[:cut] + src[at:at + length] + words[cut:])
+        train[t] = " ".join(words[:cut] + src[at : at + length] + words[cut:])
     train.append(evaluation[0])  # the short text itself
     expected = _direct_contamination(train, evaluation)
     assert len(expected) >= 8 and (40, 0, 4, 1.0) in expected  # the short text's rule is exercised

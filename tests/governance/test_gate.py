@@ -14,13 +14,13 @@ def _records(plant=()):
 def test_clean_demo_corpus_passes():
     report, kept = run_gate(_records(), GovernanceParams())
     assert report.verdict == "pass" and len(kept) == 150
-    assert all(c["passed"] for c in report.checks.values())
+    assert all(c["passed"] for c in report.to_dict()["checks"].values())
 
 
 def test_planted_problems_block_and_are_named():
     report, _ = run_gate(_records(("duplicates", "licenses", "pii")), GovernanceParams())
     assert report.verdict == "fail"
-    failed = {name for name, c in report.checks.items() if not c["passed"]}
+    failed = {name for name, c in report.to_dict()["checks"].items() if not c["passed"]}
     assert {"license", "pii", "leakage"} <= failed
     card = dataset_card(_records(), report, "abc", "x.jsonl")
     assert "## Checks" in card_markdown(card)
@@ -40,4 +40,4 @@ def test_label_string_in_text_is_label_leakage():
     records = assign_splits([record_from_mapping(r, "t", 10**6) for r in rows], 0.2, 0.2, 3)
     report, _ = run_gate(records, GovernanceParams.model_validate({"on_violation": "quarantine"}))
     assert report.verdict == "fail"
-    assert {t["kind"] for t in report.checks["label_leakage"]["tokens"]} == {"label-string"}
+    assert {t["kind"] for t in report.to_dict()["checks"]["label_leakage"]["tokens"]} == {"label-string"}

@@ -48,17 +48,31 @@ def test_a_clean_record_keeps_its_template_and_arguments():
     # Formatters such as uvicorn's access log unpack record.args: they must survive redaction.
     install_log_redaction()
     record = logging.getLogger("uvicorn.access").makeRecord(
-        "uvicorn.access", logging.INFO, __file__, 1, '%s - "%s %s HTTP/%s" %d',
-        ("127.0.0.1:5555", "GET", f"/ready?key={API_KEY}", "1.1", 200), None)
+        "uvicorn.access",
+        logging.INFO,
+        __file__,
+        1,
+        '%s - "%s %s HTTP/%s" %d',
+        ("127.0.0.1:5555", "GET", f"/ready?key={API_KEY}", "1.1", 200),
+        None,
+    )
     assert record.msg == '%s - "%s %s HTTP/%s" %d' and len(record.args) == 5 and record.args[4] == 200
     assert API_KEY not in record.getMessage() and "/ready?key=[API_KEY]" in record.getMessage()
 
 
 def test_warnings_pass_through_logging_and_are_redacted():
     # In a process of its own: pytest records warnings itself, which would bypass what is tested here.
-    code = ("import warnings; from longloop.governance.log_redaction import install_log_redaction; install_log_redaction(); "
-            "warnings.warn('connection to http://user:pa55word1@db.example.com failed')")
-    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60,
-                          cwd=Path(__file__).resolve().parents[2])
+    code = (
+        "import warnings; from longloop.governance.log_redaction import install_log_redaction; "
+        "install_log_redaction(); "
+        "warnings.warn('connection to http://user:pa55word1@db.example.com failed')"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=Path(__file__).resolve().parents[2],
+    )
     assert proc.returncode == 0, proc.stderr
     assert "pa55word1" not in proc.stderr and "db.example.com failed" in proc.stderr

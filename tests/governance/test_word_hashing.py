@@ -5,8 +5,12 @@ from longloop.governance.text_normalization import normalized_words
 from longloop.governance.word_hashing import hash_words, ngram_hashes
 
 TEXTS = [r["text"] for r in generate_corpus(60, seed=4, median_tokens=120)] + [
-    "Héllo, WORLD! ﬁne café user42 a_1b x9", "ab", "Hello world", "ÅNGSTRÖM—test 12ab",
-    "abcdefghijklmnopqrstuvwxyz0123456789 abcdefghijklmnopqrstuvwxyz0123456788 abcdefgh abcdefghi", "...",
+    "Héllo, WORLD! ﬁne café user42 a_1b x9",
+    "ab",
+    "Hello world",
+    "ÅNGSTRÖM—test 12ab",
+    "abcdefghijklmnopqrstuvwxyz0123456789 abcdefghijklmnopqrstuvwxyz0123456788 abcdefgh abcdefghi",
+    "...",
 ]
 
 
@@ -20,7 +24,12 @@ def test_word_hashes_follow_the_shared_normalisation():
         for w, h in zip(expected, got):
             assert seen.setdefault(w, h) == h  # one word, one hash, wherever it sits
     assert len(set(seen.values())) == len(seen)  # different words, different hashes
-    id_like = {w for i, t in enumerate(TEXTS) for w, f in zip(normalized_words(t), words.id_like[words.offsets[i]:words.offsets[i + 1]]) if f}
+    id_like = {
+        w
+        for i, t in enumerate(TEXTS)
+        for w, f in zip(normalized_words(t), words.id_like[words.offsets[i] : words.offsets[i + 1]])
+        if f
+    }
     assert {"user42", "a_1b", "12ab"} <= id_like and "x9" not in id_like and "world" not in id_like
 
 
@@ -31,8 +40,8 @@ def test_ngram_hashes_match_python_ngrams_and_subsets_keep_documents():
         seen: dict[tuple, int] = {}
         for i, text in enumerate(TEXTS):
             w = normalized_words(text)
-            expected = [tuple(w[j:j + n]) for j in range(len(w) - n + 1)] or ([tuple(w)] if whole and w else [])
-            got = grams[offsets[i]:offsets[i + 1]].tolist()
+            expected = [tuple(w[j : j + n]) for j in range(len(w) - n + 1)] or ([tuple(w)] if whole and w else [])
+            got = grams[offsets[i] : offsets[i + 1]].tolist()
             assert len(got) == len(expected)
             for g, h in zip(expected, got):
                 assert seen.setdefault(g, h) == h

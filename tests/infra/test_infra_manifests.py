@@ -33,19 +33,45 @@ WORKER_VALUES = K8S / "prefect-worker-values.yaml"
 SERVING_PARAMS = INFRA / "serving-params.yaml"
 PREFECT_YAML = ROOT / "prefect.yaml"
 
-OUR_PACKAGES = {"longloop", "settings", "corpus", "versioning", "governance", "training", "evaluation", "registry",
-                "serving", "monitoring", "tasks", "flows"}
+OUR_PACKAGES = {
+    "longloop",
+    "settings",
+    "corpus",
+    "versioning",
+    "governance",
+    "training",
+    "evaluation",
+    "registry",
+    "serving",
+    "monitoring",
+    "tasks",
+    "flows",
+}
 
 # Variables that belong to Prefect and MLflow, not to longloop; test_library_variables_are_real_and_used checks each
 # against the installed library, so a typo here fails too.
 LIBRARY_VARIABLES = {
-    "PREFECT_API_URL", "PREFECT_API_AUTH_STRING", "PREFECT_API_KEY", "PREFECT_API_DATABASE_CONNECTION_URL",
-    "PREFECT_SERVER_DATABASE_CONNECTION_URL", "PREFECT_SERVER_API_AUTH_STRING", "PREFECT_SERVER_API_HOST",
-    "PREFECT_SERVER_API_CSRF_PROTECTION_ENABLED", "PREFECT_SERVER_UI_API_URL", "PREFECT_SERVER_ANALYTICS_ENABLED",
-    "PREFECT_HOME", "PREFECT_FLOW_RUN_EXECUTE_SIGTERM_BEHAVIOR",
-    "MLFLOW_TRACKING_URI", "MLFLOW_TRACKING_USERNAME", "MLFLOW_TRACKING_PASSWORD", "MLFLOW_S3_ENDPOINT_URL",
-    "MLFLOW_BACKEND_STORE_URI", "MLFLOW_SERVER_ALLOWED_HOSTS", "MLFLOW_SERVER_CORS_ALLOWED_ORIGINS",
-    "MLFLOW_FLASK_SERVER_SECRET_KEY", "MLFLOW_DISABLE_TELEMETRY",
+    "PREFECT_API_URL",
+    "PREFECT_API_AUTH_STRING",
+    "PREFECT_API_KEY",
+    "PREFECT_API_DATABASE_CONNECTION_URL",
+    "PREFECT_SERVER_DATABASE_CONNECTION_URL",
+    "PREFECT_SERVER_API_AUTH_STRING",
+    "PREFECT_SERVER_API_HOST",
+    "PREFECT_SERVER_API_CSRF_PROTECTION_ENABLED",
+    "PREFECT_SERVER_UI_API_URL",
+    "PREFECT_SERVER_ANALYTICS_ENABLED",
+    "PREFECT_HOME",
+    "PREFECT_FLOW_RUN_EXECUTE_SIGTERM_BEHAVIOR",
+    "MLFLOW_TRACKING_URI",
+    "MLFLOW_TRACKING_USERNAME",
+    "MLFLOW_TRACKING_PASSWORD",
+    "MLFLOW_S3_ENDPOINT_URL",
+    "MLFLOW_BACKEND_STORE_URI",
+    "MLFLOW_SERVER_ALLOWED_HOSTS",
+    "MLFLOW_SERVER_CORS_ALLOWED_ORIGINS",
+    "MLFLOW_FLASK_SERVER_SECRET_KEY",
+    "MLFLOW_DISABLE_TELEMETRY",
 }
 CHECKED_VARIABLE = re.compile(r"\b(?:LONGLOOP|MLFLOW|PREFECT)_[A-Z0-9_]*[A-Z0-9]\b")
 COMPOSE_VARIABLE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)")
@@ -59,6 +85,7 @@ NAMESPACED_KINDS = {"Deployment", "Service", "Job", "PersistentVolumeClaim", "Co
 
 
 # ---------------------------------------------------------------- reading infra/
+
 
 @cache
 def infra_files() -> tuple[Path, ...]:
@@ -150,10 +177,12 @@ def invocations(program: str) -> list[tuple[Path, str, list[str]]]:
     for p, cmd in command_lists():
         for i, tok in enumerate(cmd[:-1]):
             if tok.rsplit("/", 1)[-1] == program:
-                found.append((p, cmd[i + 1], cmd[i + 2:]))
+                found.append((p, cmd[i + 1], cmd[i + 2 :]))
     # Not a word's tail (longloop.x, user:longloop) and not a namespace (-n longloop).
-    pattern = re.compile(rf"(?<![\w.:=-])(?<!-n )(?<!--namespace )(?:[\w./-]*/)?{re.escape(program)}"
-                         r"[ \t]+([^\s|;&#\\]+)([^\n]*)")
+    pattern = re.compile(
+        rf"(?<![\w.:=-])(?<!-n )(?<!--namespace )(?:[\w./-]*/)?{re.escape(program)}"
+        r"[ \t]+([^\s|;&#\\]+)([^\n]*)"
+    )
     for p, body in shell_texts():
         for first, rest in pattern.findall(body):
             found.append((p, first, SHELL_STOP.split(rest)[0].split()))
@@ -165,6 +194,7 @@ def flags(tokens: list[str]) -> set[str]:
 
 
 # ---------------------------------------------------------------- what the code offers
+
 
 @cache
 def cli_options() -> dict[str, set[str]]:
@@ -235,6 +265,7 @@ def prefect_deployments() -> dict[str, dict]:
 
 # ---------------------------------------------------------------- syntax
 
+
 def test_every_manifest_parses():
     assert yaml_files(), "no YAML under infra/"
     for p in yaml_files():
@@ -245,10 +276,12 @@ def test_every_manifest_parses():
 
 # ---------------------------------------------------------------- docker compose
 
+
 def test_compose_services_run_an_image_and_wait_for_healthy_dependencies():
     services = compose()["services"]
-    assert {"postgres", "minio", "minio-buckets", "prefect-server", "prefect-worker", "mlflow",
-            "serving"} <= set(services)
+    assert {"postgres", "minio", "minio-buckets", "prefect-server", "prefect-worker", "mlflow", "serving"} <= set(
+        services
+    )
     for name, svc in services.items():
         assert "image" in svc or "build" in svc, f"service {name}: neither image nor build"
         if "build" in svc:
@@ -275,13 +308,19 @@ def test_compose_services_run_an_image_and_wait_for_healthy_dependencies():
 
 def test_compose_variables_are_defined_in_env_example():
     used = set(COMPOSE_VARIABLE.findall(text(COMPOSE_FILE)))
-    defined = {line.split("=", 1)[0].strip() for line in text(ENV_EXAMPLE).splitlines()
-               if "=" in line and not line.lstrip().startswith("#")}
+    defined = {
+        line.split("=", 1)[0].strip()
+        for line in text(ENV_EXAMPLE).splitlines()
+        if "=" in line and not line.lstrip().startswith("#")
+    }
     assert used, "compose uses no variables from .env"
     assert used <= defined, f"used in docker-compose.yml but not in .env.example: {sorted(used - defined)}"
     assert defined <= used, f"in .env.example but unused by docker-compose.yml: {sorted(defined - used)}"
-    assert all(not line.split("=", 1)[1].strip() for line in text(ENV_EXAMPLE).splitlines()
-               if "=" in line and not line.lstrip().startswith("#")), ".env.example must hold no secret values"
+    assert all(
+        not line.split("=", 1)[1].strip()
+        for line in text(ENV_EXAMPLE).splitlines()
+        if "=" in line and not line.lstrip().startswith("#")
+    ), ".env.example must hold no secret values"
 
 
 def test_compose_database_urls_name_an_installed_driver():
@@ -304,6 +343,7 @@ def test_compose_serves_the_ports_the_config_names():
 
 
 # ---------------------------------------------------------------- commands, flags, modules
+
 
 def test_every_longloop_command_and_flag_named_in_infra_exists():
     options = cli_options()
@@ -336,6 +376,7 @@ def test_every_infra_path_named_exists():
 
 # ---------------------------------------------------------------- environment variables
 
+
 def test_every_environment_variable_named_in_infra_is_real():
     """A LONGLOOP_*, MLFLOW_* or PREFECT_* variable is real when the code base names it, an infra script reads
     or sets it, infra/serving-params.yaml names it as the serving token's variable, or Prefect or MLflow
@@ -347,8 +388,12 @@ def test_every_environment_variable_named_in_infra_is_real():
     unknown = {}
     for p in infra_files():
         for name in set(CHECKED_VARIABLE.findall(text(p))):
-            known = (name in LIBRARY_VARIABLES or name in scripts_read or name in token_env
-                     or re.search(rf"\b{name}\b", code))
+            known = (
+                name in LIBRARY_VARIABLES
+                or name in scripts_read
+                or name in token_env
+                or re.search(rf"\b{name}\b", code)
+            )
             if not known:
                 unknown.setdefault(name, str(p.relative_to(ROOT)))
     assert not unknown, f"variables that nothing reads (name: first file): {unknown}"
@@ -373,6 +418,7 @@ def test_library_variables_are_real_and_used():
 
 # ---------------------------------------------------------------- Kubernetes
 
+
 def test_kubernetes_objects_are_complete():
     objects = k8s_manifests()
     kinds = {d["kind"] for _, d in objects}
@@ -394,8 +440,9 @@ def test_kubernetes_objects_are_complete():
             assert re.fullmatch(rf"longloop(-cuda)?:{re.escape(project_version())}", container["image"]), where
             for source in container.get("envFrom", []):
                 ref = source.get("configMapRef") or source.get("secretRef")
-                assert re.search(rf"create (configmap|secret generic) {ref['name']}\b", guide), \
+                assert re.search(rf"create (configmap|secret generic) {ref['name']}\b", guide), (
                     f"{where}: {ref['name']} is created nowhere in infra/k8s/README.md"
+                )
             for env in container.get("env", []):
                 ref = env.get("valueFrom", {}).get("secretKeyRef")
                 if ref:
@@ -404,8 +451,9 @@ def test_kubernetes_objects_are_complete():
 
 
 def test_serving_deployment_probes_and_token():
-    (doc,) = [d for _, d in k8s_manifests() if d["kind"] == "Deployment"
-              and d["metadata"]["name"] == "longloop-serving"]
+    (doc,) = [
+        d for _, d in k8s_manifests() if d["kind"] == "Deployment" and d["metadata"]["name"] == "longloop-serving"
+    ]
     (container,) = doc["spec"]["template"]["spec"]["containers"]
     sp = load(SERVING_PARAMS).serving
     assert container["ports"][0]["containerPort"] == sp.port
@@ -447,6 +495,7 @@ def test_worker_values_match_the_pool_and_the_pinned_prefect():
 
 # ---------------------------------------------------------------- versions and configs
 
+
 def test_images_carry_the_project_version():
     images = [svc["image"] for svc in compose()["services"].values() if svc.get("image", "").startswith("longloop")]
     assert images and all(i == f"longloop:{project_version()}" for i in images), images
@@ -466,6 +515,7 @@ def test_serving_params_differ_from_params_yaml_only_where_a_container_needs():
 
 # ---------------------------------------------------------------- Prefect deployments
 
+
 def test_deployments_named_in_infra_exist_in_prefect_yaml():
     assert PREFECT_YAML.exists(), "prefect.yaml declares the deployments infra/ runs"
     deployments = prefect_deployments()
@@ -475,9 +525,13 @@ def test_deployments_named_in_infra_exist_in_prefect_yaml():
     assert not unknown, f"not deployments of prefect.yaml ({sorted(deployments)}): {sorted(unknown)}"
     loop = re.search(r"for \w+ in ([^;]+); do", text(K8S / "register-deployments-job.yaml"))
     registered = set(loop.group(1).replace("\\", " ").split())
-    assert registered == {d["name"] for d in deployments.values()}, \
+    assert registered == {d["name"] for d in deployments.values()}, (
         f"the Kubernetes registration Job deploys {sorted(registered)}"
-    compose_pool = next(rest[rest.index("--pool") + 1] for _, first, rest in invocations("prefect")
-                        if first == "worker" and "--pool" in rest)
+    )
+    compose_pool = next(
+        rest[rest.index("--pool") + 1]
+        for _, first, rest in invocations("prefect")
+        if first == "worker" and "--pool" in rest
+    )
     pools = {d.get("work_pool", {}).get("name") for d in deployments.values()}
     assert pools == {compose_pool}, f"prefect.yaml's pools {pools}, the compose worker polls {compose_pool}"

@@ -31,7 +31,9 @@ FINAL = {"COMPLETED", "FAILED", "CRASHED", "CANCELLED"}
 def _services() -> tuple[str, str]:
     prefect, mlflow_uri = os.environ.get("PREFECT_API_URL"), os.environ.get("MLFLOW_TRACKING_URI")
     if not (prefect and mlflow_uri and mlflow_uri.startswith("http") and os.environ.get("LONGLOOP_STACK_PG")):
-        pytest.fail("server-mode tests need the variables infra/local/server-stack.sh exports: run .ci/integration-servers")
+        pytest.fail(
+            "server-mode tests need the variables infra/local/server-stack.sh exports: run .ci/integration-servers"
+        )
     return prefect, mlflow_uri
 
 
@@ -39,8 +41,9 @@ def _services() -> tuple[str, str]:
 def server_project(tmp_path_factory) -> Path:
     """A user's clone: the tracked files of this checkout in a git repo, with the tiny params.yaml."""
     project = tmp_path_factory.mktemp("server-project")
-    files = subprocess.run(["git", "ls-files", "-co", "--exclude-standard"], cwd=ROOT, check=True,
-                           capture_output=True, text=True).stdout.split()
+    files = subprocess.run(
+        ["git", "ls-files", "-co", "--exclude-standard"], cwd=ROOT, check=True, capture_output=True, text=True
+    ).stdout.split()
     for rel in files:
         if (ROOT / rel).is_file():
             (project / rel).parent.mkdir(parents=True, exist_ok=True)
@@ -52,13 +55,24 @@ def server_project(tmp_path_factory) -> Path:
 
 def _env(project: Path) -> dict:
     bin_dir = str(Path(sys.executable).parent)
-    return {**os.environ, "PWD": str(project), "PATH": f"{bin_dir}:{os.environ['PATH']}",
-            "PREFECT_HOME": str(project / ".prefect-client"), "PREFECT_SERVER_ANALYTICS_ENABLED": "false"}
+    return {
+        **os.environ,
+        "PWD": str(project),
+        "PATH": f"{bin_dir}:{os.environ['PATH']}",
+        "PREFECT_HOME": str(project / ".prefect-client"),
+        "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+    }
 
 
 def _prefect(project: Path, *args: str, timeout: float = 600) -> str:
-    res = subprocess.run([str(Path(sys.executable).parent / "prefect"), "--no-prompt", *args], cwd=project,
-                         env=_env(project), capture_output=True, text=True, timeout=timeout)
+    res = subprocess.run(
+        [str(Path(sys.executable).parent / "prefect"), "--no-prompt", *args],
+        cwd=project,
+        env=_env(project),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
     assert res.returncode == 0, f"prefect {' '.join(args)} failed:\n{res.stdout[-2000:]}\n{res.stderr[-2000:]}"
     return res.stdout
 
@@ -75,8 +89,10 @@ def _wait_for_final_run(api: str, deployment_id: str, timeout: float, worker_log
         if runs and runs[-1]["state_type"] in FINAL:
             return runs[-1]
         time.sleep(5)
-    pytest.fail(f"no finished run of deployment {deployment_id} within {timeout:.0f} s; worker log ends:\n"
-                + worker_log.read_text()[-3000:])
+    pytest.fail(
+        f"no finished run of deployment {deployment_id} within {timeout:.0f} s; worker log ends:\n"
+        + worker_log.read_text()[-3000:]
+    )
 
 
 def test_pipeline_and_drift_triggered_retraining_through_deployments(server_project):
@@ -84,16 +100,23 @@ def test_pipeline_and_drift_triggered_retraining_through_deployments(server_proj
     project = server_project
     _prefect(project, "work-pool", "create", "longloop-process", "--type", "process", "--overwrite")
     _prefect(project, "deploy", "--all")
-    deployments = {f"{d['name']}": d for d in
-                   httpx.post(f"{api}/deployments/filter", json={}, timeout=30).raise_for_status().json()}
+    deployments = {
+        f"{d['name']}": d
+        for d in httpx.post(f"{api}/deployments/filter", json={}, timeout=30).raise_for_status().json()
+    }
     assert {"pipeline", "drift-job", "scheduled-retraining", "drift-triggered-retraining"} <= set(deployments)
     assert deployments["drift-triggered-retraining"]["parameters"]["trigger"] == "drift-event"
 
     worker_log = project / "worker.log"
     with worker_log.open("w") as log:
-        worker = subprocess.Popen([str(Path(sys.executable).parent / "prefect"), "worker", "start", "--pool",
-                                   "longloop-process"], cwd=project, env=_env(project), stdout=log,
-                                  stderr=subprocess.STDOUT, start_new_session=True)
+        worker = subprocess.Popen(
+            [str(Path(sys.executable).parent / "prefect"), "worker", "start", "--pool", "longloop-process"],
+            cwd=project,
+            env=_env(project),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
     try:
         _prefect(project, "deployment", "run", "longloop-pipeline-job/pipeline")
         pipeline_run = _wait_for_final_run(api, deployments["pipeline"]["id"], 1200, worker_log)
@@ -111,11 +134,19 @@ def test_pipeline_and_drift_triggered_retraining_through_deployments(server_proj
     from prefect.client.schemas.filters import DeploymentFilter, DeploymentFilterId
 
     with get_client(sync_client=True) as client:
-        runs = client.read_flow_runs(deployment_filter=DeploymentFilter(id=DeploymentFilterId(
-            any_=[deployments["pipeline"]["id"], deployments["drift-triggered-retraining"]["id"]])))
+        runs = client.read_flow_runs(
+            deployment_filter=DeploymentFilter(
+                id=DeploymentFilterId(
+                    any_=[deployments["pipeline"]["id"], deployments["drift-triggered-retraining"]["id"]]
+                )
+            )
+        )
         assert {r.state.type.value for r in runs} == {"COMPLETED"}
-    events = httpx.post(f"{api}/events/filter", json={"filter": {"event": {"prefix": ["longloop."]}}},
-                        timeout=30).raise_for_status().json()["events"]
+    events = (
+        httpx.post(f"{api}/events/filter", json={"filter": {"event": {"prefix": ["longloop."]}}}, timeout=30)
+        .raise_for_status()
+        .json()["events"]
+    )
     assert {"longloop.drift.detected", "longloop.retraining.requested"} <= {e["event"] for e in events}
 
     # The MLflow server holds both versions; artifacts went through its proxy, not into the project.
@@ -126,8 +157,11 @@ def test_pipeline_and_drift_triggered_retraining_through_deployments(server_proj
     assert len(versions) == 2, [v.version for v in versions]
     assert all(v.tags.get("dvc_md5") for v in versions)
     assert all(v.source.startswith(("models:/", "mlflow-artifacts:")) for v in versions)
-    model = httpx.get(f"{mlflow_uri}/api/2.0/mlflow/registered-models/get", params={"name": MODEL},
-                      timeout=30).raise_for_status().json()["registered_model"]
+    model = (
+        httpx.get(f"{mlflow_uri}/api/2.0/mlflow/registered-models/get", params={"name": MODEL}, timeout=30)
+        .raise_for_status()
+        .json()["registered_model"]
+    )
     aliases = {a["alias"]: a["version"] for a in model.get("aliases", [])}
     assert "champion" in aliases and aliases["champion"] == client.get_model_version_by_alias(MODEL, "champion").version
     embedded = project / ".longloop" / "mlflow"
@@ -152,7 +186,13 @@ def test_pipeline_and_drift_triggered_retraining_through_deployments(server_proj
     out = served.predict(pd.DataFrame({"text": ["a short document", "another one"]}))
     assert len(out) == 2
 
-    status = subprocess.run([sys.executable, "-m", "longloop", "status", "--json"], cwd=project, env=_env(project),
-                            capture_output=True, text=True, timeout=300)
+    status = subprocess.run(
+        [sys.executable, "-m", "longloop", "status", "--json"],
+        cwd=project,
+        env=_env(project),
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert status.returncode == 0, status.stderr[-2000:]
     assert '"started": true' in status.stdout

@@ -56,10 +56,19 @@ FILES = {
     "int-text.parquet": lambda p: _parquet(p, [{**GOOD, "text": 5}]),
     "nul.csv": "id,text,label,license,source\na,te\x00xt,x,MIT,s\n",
     "missing-column.csv": "id,text,license,source\na,text,MIT,s\n",
-    "unseen-label.jsonl": (_rows(6, split="train") + _row(id="v1", split="validation") + "\n"
-                           + _row(id="t1", label="never-trained", split="test") + "\n"),
-    "one-label.jsonl": "".join(_row(id=f"r{i}", split=s) + "\n" for i, s in
-                               enumerate(["train"] * 4 + ["validation", "test"])),
+    "separators.csv": (
+        'id,text,label,license,source\na,"line\u2028ok",x,MIT,s\nb,file\x1cgroup\x1drecord\x1e,x,MIT,s\n'
+    ),
+    "unseen-label.jsonl": (
+        _rows(6, split="train")
+        + _row(id="v1", split="validation")
+        + "\n"
+        + _row(id="t1", label="never-trained", split="test")
+        + "\n"
+    ),
+    "one-label.jsonl": "".join(
+        _row(id=f"r{i}", split=s) + "\n" for i, s in enumerate(["train"] * 4 + ["validation", "test"])
+    ),
     "good.jsonl": _rows(12),
     # drift windows
     "drift-truncated.jsonl": '{"text": "abc"}\n{"text": "ab\n',
@@ -81,8 +90,8 @@ FILES = {
     "inf.yaml": "serving:\n  refresh_seconds: .inf\n",
     "state-outside.yaml": "project:\n  state_dir: ../elsewhere\n",
     "newline-key.yaml": '"bad\\nkey": 1\n',
-    "billion-laughs.yaml": "a: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(
-        f"{c}: &{c} [{', '.join(['*' + p] * 9)}]\n" for p, c in zip("abcdefgh", "bcdefghi")),
+    "billion-laughs.yaml": "a: &a [x, x, x, x, x, x, x, x, x]\n"
+    + "".join(f"{c}: &{c} [{', '.join(['*' + p] * 9)}]\n" for p, c in zip("abcdefgh", "bcdefghi")),
     "auth-missing.yaml": "serving:\n  auth_token_env: LONGLOOP_TEST_TOKEN_NOT_SET\n",
     "bad-auth-env.yaml": "serving:\n  auth_token_env: 'not a name; rm -rf /'\n",
     "bad-rate.yaml": "serving:\n  rate_limit_per_second: -5\n",
@@ -111,17 +120,34 @@ CASES = [
     ("parquet-int-text", ("govern", "--data", "int-text.parquet"), "must be a string, got int"),
     ("csv-nul-byte", ("govern", "--data", "nul.csv"), "field 'text' contains control characters"),
     ("csv-missing-column", ("govern", "--data", "missing-column.csv"), "field 'label' is missing"),
+    (
+        "csv-information-separators",
+        ("govern", "--data", "separators.csv"),
+        "separators.csv:3: field 'text' contains control",
+    ),
     ("fifo-as-data", ("govern", "--data", "pipe.jsonl"), "not a regular file"),
     ("missing-file", ("govern", "--data", "nope.jsonl"), "file not found"),
     ("run-unseen-label", ("run", "--data", "unseen-label.jsonl"), "never seen in train: 'never-trained'"),
     ("run-one-label", ("run", "--data", "one-label.jsonl"), "needs at least 2 labels"),
-    ("drift-truncated", ("drift", "--reference", "drift-truncated.jsonl", "--current", "good.jsonl"), "not valid JSONL"),
+    (
+        "drift-truncated",
+        ("drift", "--reference", "drift-truncated.jsonl", "--current", "good.jsonl"),
+        "not valid JSONL",
+    ),
     ("drift-too-few", ("drift", "--reference", "good.jsonl", "--current", "drift-few.jsonl"), "at least 5 documents"),
-    ("drift-wrong-type", ("drift", "--reference", "good.jsonl", "--current", "drift-wrong-type.jsonl"), "'text' is missing"),
+    (
+        "drift-wrong-type",
+        ("drift", "--reference", "good.jsonl", "--current", "drift-wrong-type.jsonl"),
+        "'text' is missing",
+    ),
     ("drift-control", ("drift", "--reference", "good.jsonl", "--current", "drift-control.jsonl"), "control characters"),
     ("drift-invalid-utf8", ("drift", "--reference", "drift-utf8.jsonl", "--current", "good.jsonl"), "not valid JSONL"),
     ("drift-folder", ("drift", "--reference", "good.jsonl", "--current", "drift-folder.jsonl"), "is a folder"),
-    ("config-unknown-key", ("govern", "--data", "good.jsonl", "--config", "unknown-key.yaml"), "training.epochz: unknown key"),
+    (
+        "config-unknown-key",
+        ("govern", "--data", "good.jsonl", "--config", "unknown-key.yaml"),
+        "training.epochz: unknown key",
+    ),
     ("config-wrong-type", ("govern", "--data", "good.jsonl", "--config", "wrong-type.yaml"), "training.epochs"),
     ("config-bool-for-int", ("govern", "--data", "good.jsonl", "--config", "bool-for-int.yaml"), "training.epochs"),
     ("config-truncated", ("govern", "--data", "good.jsonl", "--config", "truncated.yaml"), "invalid YAML"),
@@ -132,12 +158,21 @@ CASES = [
     ("config-nan", ("govern", "--data", "good.jsonl", "--config", "nan.yaml"), "training.learning_rate"),
     ("config-inf", ("govern", "--data", "good.jsonl", "--config", "inf.yaml"), "serving.refresh_seconds"),
     ("config-state-outside", ("govern", "--data", "good.jsonl", "--config", "state-outside.yaml"), "project.state_dir"),
-    ("config-newline-key", ("govern", "--data", "good.jsonl", "--config", "newline-key.yaml"), "bad\\nkey: unknown key"),
+    (
+        "config-newline-key",
+        ("govern", "--data", "good.jsonl", "--config", "newline-key.yaml"),
+        "bad\\nkey: unknown key",
+    ),
     ("config-billion-laughs", ("govern", "--data", "good.jsonl", "--config", "billion-laughs.yaml"), "aliases"),
     ("config-auth-token-unset", ("serve", "--config", "auth-missing.yaml"), "LONGLOOP_TEST_TOKEN_NOT_SET is not set"),
     ("config-auth-env-name", ("serve", "--config", "bad-auth-env.yaml"), "serving.auth_token_env"),
     ("config-negative-rate", ("serve", "--config", "bad-rate.yaml"), "serving.rate_limit_per_second"),
     ("demo-data-huge-n", ("demo-data", "--out", "x.jsonl", "--n", "999999999"), "not between 1 and 200000"),
+    (
+        "real-corpus-no-documents",
+        ("real-corpus", "--out", "x.jsonl", "--doc-root", "folder.jsonl"),
+        "only 0 documents could be built",
+    ),
     ("serve-bad-port", ("serve", "--port", "70000"), "not between 1 and 65535"),
     ("status-not-a-number", ("status", "--last", "ten"), "invalid int value"),
 ]
@@ -165,8 +200,11 @@ def _write_inputs(project: Path) -> None:
 
 def tree_digest(root: Path) -> dict[str, str]:
     """Every regular file under ``root`` (named pipes and folders skipped) with the sha256 of its bytes."""
-    return {str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(root.rglob("*")) if p.is_file() and not p.is_symlink()}
+    return {
+        str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(root.rglob("*"))
+        if p.is_file() and not p.is_symlink()
+    }
 
 
 def assert_refused(res, needle: str) -> str:

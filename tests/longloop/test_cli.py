@@ -5,8 +5,10 @@ from tests.cli_runner import run_cli
 
 def test_demo_data_govern_and_drift(project):
     assert run_cli(project, "demo-data", "--out", "ref.jsonl", "--n", "120").code == 0
-    assert run_cli(project, "demo-data", "--out", "cur.jsonl", "--n", "120", "--stream", "3",
-                   "--shift", "alphabet").code == 0
+    assert (
+        run_cli(project, "demo-data", "--out", "cur.jsonl", "--n", "120", "--stream", "3", "--shift", "alphabet").code
+        == 0
+    )
     gov = run_cli(project, "govern", "--data", "ref.jsonl", "--json")
     assert gov.code == 0 and gov.json["verdict"] == "pass"
     drift = run_cli(project, "drift", "--reference", "ref.jsonl", "--current", "cur.jsonl", "--json")
@@ -16,17 +18,20 @@ def test_demo_data_govern_and_drift(project):
     assert same.code == 0 and same.json["drift_detected"] is False
 
 
-@pytest.mark.parametrize("args, needle", [
-    (("run", "--data", "/etc/passwd"), "outside the allowed folders"),
-    (("run", "--data", "missing.jsonl"), "file not found"),
-    (("govern", "--data", "bad.jsonl"), "malformed JSON"),
-    (("drift", "--reference", "bad.jsonl", "--current", "bad.jsonl"), "not valid JSONL"),
-    (("run", "--config", "nope.yaml"), "config file not found"),
-    (("run", "--config", "wrong.yaml"), "training.epochz: unknown key"),
-    (("restore-data", "--md5", "../../etc"), "is not an md5 hash"),
-    (("frobnicate",), "invalid choice"),
-    (("run", "--unknown-flag"), "unrecognized arguments"),
-])
+@pytest.mark.parametrize(
+    "args, needle",
+    [
+        (("run", "--data", "/etc/passwd"), "outside the allowed folders"),
+        (("run", "--data", "missing.jsonl"), "file not found"),
+        (("govern", "--data", "bad.jsonl"), "malformed JSON"),
+        (("drift", "--reference", "bad.jsonl", "--current", "bad.jsonl"), "not valid JSONL"),
+        (("run", "--config", "nope.yaml"), "config file not found"),
+        (("run", "--config", "wrong.yaml"), "training.epochz: unknown key"),
+        (("restore-data", "--md5", "../../etc"), "is not an md5 hash"),
+        (("frobnicate",), "invalid choice"),
+        (("run", "--unknown-flag"), "unrecognized arguments"),
+    ],
+)
 def test_bad_input_is_one_line_and_exit_2(project, args, needle):
     (project / "bad.jsonl").write_text('{"id": "1", "text": \n')
     (project / "wrong.yaml").write_text("training:\n  epochz: 3\n")
@@ -41,11 +46,12 @@ def test_govern_checks_training_text_against_registered_benchmark_sets(project):
     import json
 
     assert run_cli(project, "demo-data", "--out", "data.jsonl", "--n", "80").code == 0
-    rows = [json.loads(line) for line in (project / "data.jsonl").read_text().splitlines()]
+    rows = [json.loads(line) for line in (project / "data.jsonl").read_text(encoding="utf-8").split("\n") if line]
     # A benchmark set whose questions are passages of ten of the dataset's documents: those in the training
     # split are contaminated.
-    (project / "bench.jsonl").write_text("".join(json.dumps({"id": f"q{i}", "text": r["text"][:2000]}) + "\n"
-                                                 for i, r in enumerate(rows[:10])))
+    (project / "bench.jsonl").write_text(
+        "".join(json.dumps({"id": f"q{i}", "text": r["text"][:2000]}) + "\n" for i, r in enumerate(rows[:10]))
+    )
     clean = run_cli(project, "govern", "--data", "data.jsonl", "--json")
     assert clean.code == 0 and clean.json["checks"]["contamination"]["violations"] == 0
     flagged = run_cli(project, "govern", "--data", "data.jsonl", "--benchmark", "bench.jsonl", "--json")

@@ -21,16 +21,26 @@ print(json.dumps({"params_uri": params.services.mlflow_tracking_uri, "prefect_ur
 def test_tracking_and_prefect_credentials_leave_the_urls(project):
     uri = "http://alice:s3cret-pass%21@127.0.0.1:5999/mlflow"
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_", "MLFLOW_"))}
-    env.update(MLFLOW_TRACKING_URI=uri, ORIGINAL_URI=uri, PREFECT_API_URL="http://bob:pr3fect-pass@127.0.0.1:5998/api",
-               PYTHONPATH=str(ROOT), HOME=str(project / "home"))
-    proc = subprocess.run([sys.executable, "-c", PROBE], cwd=project, env=env, capture_output=True, text=True,
-                          timeout=120)
+    env.update(
+        MLFLOW_TRACKING_URI=uri,
+        ORIGINAL_URI=uri,
+        PREFECT_API_URL="http://bob:pr3fect-pass@127.0.0.1:5998/api",
+        PYTHONPATH=str(ROOT),
+        HOME=str(project / "home"),
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", PROBE], cwd=project, env=env, capture_output=True, text=True, timeout=120
+    )
     assert proc.returncode == 0, proc.stderr
     out = json.loads(proc.stdout)
     assert out["params_uri"] == "http://127.0.0.1:5999/mlflow" and out["prefect_url"] == "http://127.0.0.1:5998/api"
-    assert out["env"] == {"MLFLOW_TRACKING_URI": "http://127.0.0.1:5999/mlflow", "MLFLOW_TRACKING_USERNAME": "alice",
-                          "MLFLOW_TRACKING_PASSWORD": "s3cret-pass!", "PREFECT_API_URL": "http://127.0.0.1:5998/api",
-                          "PREFECT_API_AUTH_STRING": "bob:pr3fect-pass"}
+    assert out["env"] == {
+        "MLFLOW_TRACKING_URI": "http://127.0.0.1:5999/mlflow",
+        "MLFLOW_TRACKING_USERNAME": "alice",
+        "MLFLOW_TRACKING_PASSWORD": "s3cret-pass!",
+        "PREFECT_API_URL": "http://127.0.0.1:5998/api",
+        "PREFECT_API_AUTH_STRING": "bob:pr3fect-pass",
+    }
     # The password was registered as a secret (decoded and as written in the URL): a log line quoting the URL
     # does not show it.
     assert "s3cret-pass" not in proc.stderr and "connecting to http://" in proc.stderr

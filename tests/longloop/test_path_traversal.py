@@ -21,8 +21,10 @@ from tests.longloop.test_bad_input_corpus import assert_refused, tree_digest
 from tests.refusal_counts import TRAVERSAL, count
 
 SECRET = "TOP-SECRET-MARKER-8d1f"
-REFUSED = re.compile(r"outside the allowed folders|NUL byte|too long|does not expand|a URL, not a local path|"
-                     r"percent-encoding that is not valid UTF-8|cannot be resolved")
+REFUSED = re.compile(
+    r"outside the allowed folders|NUL byte|too long|does not expand|a URL, not a local path|"
+    r"percent-encoding that is not valid UTF-8|cannot be resolved"
+)
 
 PAYLOADS = [
     "../secret.jsonl",
@@ -103,18 +105,22 @@ def test_data_paths_leaving_the_project_are_refused(tree, payload):
     _check(project, outside, "govern", "--data", payload.format(outside=outside))
 
 
-@pytest.mark.parametrize("args", [
-    ("run", "--data", "../secret.jsonl"),
-    ("drift", "--reference", "..%2fsecret.jsonl", "--current", "../outside/secret.jsonl"),
-    ("drift", "--reference", "../outside/secret.jsonl", "--current", "../outside/secret.jsonl"),
-    ("govern", "--data", "x.jsonl", "--config", "../outside/params.yaml"),
-    ("govern", "--data", "x.jsonl", "--config", "/etc/passwd"),
-    ("govern", "--data", "x.jsonl", "--config", "%2e%2e/outside/params.yaml"),
-    ("restore-data", "--md5", "0" * 32, "--out", "../evil.jsonl"),
-    ("restore-data", "--md5", "0" * 32, "--out", "link-dir/evil.jsonl"),
-    ("demo-data", "--out", "../evil.jsonl"),
-    ("demo-data", "--out", "..%2fevil.jsonl"),
-], ids=lambda a: "-".join(a[:3]))
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("run", "--data", "../secret.jsonl"),
+        ("drift", "--reference", "..%2fsecret.jsonl", "--current", "../outside/secret.jsonl"),
+        ("drift", "--reference", "../outside/secret.jsonl", "--current", "../outside/secret.jsonl"),
+        ("govern", "--data", "x.jsonl", "--config", "../outside/params.yaml"),
+        ("govern", "--data", "x.jsonl", "--config", "/etc/passwd"),
+        ("govern", "--data", "x.jsonl", "--config", "%2e%2e/outside/params.yaml"),
+        ("restore-data", "--md5", "0" * 32, "--out", "../evil.jsonl"),
+        ("restore-data", "--md5", "0" * 32, "--out", "link-dir/evil.jsonl"),
+        ("demo-data", "--out", "../evil.jsonl"),
+        ("demo-data", "--out", "..%2fevil.jsonl"),
+    ],
+    ids=lambda a: "-".join(a[:3]),
+)
 def test_every_path_option_is_guarded(tree, args):
     project, outside = tree
     _check(project, outside, *args)

@@ -13,13 +13,19 @@ from longloop.state_lock import StateBusy, state_lock
 from tests.cli_runner import run_cli
 
 ROOT = Path(__file__).resolve().parents[2]
-HOLD = ("import sys, time; from pathlib import Path; from longloop.state_lock import state_lock\n"
-        "with state_lock(Path(sys.argv[1]), 0, 'run'):\n    print('held', flush=True); time.sleep(float(sys.argv[2]))")
+HOLD = (
+    "import sys, time; from pathlib import Path; from longloop.state_lock import state_lock\n"
+    "with state_lock(Path(sys.argv[1]), 0, 'run'):\n    print('held', flush=True); time.sleep(float(sys.argv[2]))"
+)
 
 
 def _holder(state: Path, seconds: float) -> subprocess.Popen:
-    proc = subprocess.Popen([sys.executable, "-c", HOLD, str(state), str(seconds)], stdout=subprocess.PIPE,
-                            text=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    proc = subprocess.Popen(
+        [sys.executable, "-c", HOLD, str(state), str(seconds)],
+        stdout=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
     assert proc.stdout.readline().strip() == "held"
     return proc
 

@@ -13,9 +13,14 @@ def _rows(n: int, seed: int, length: int, version: str | None) -> list[dict]:
     rows = []
     for i in range(n):
         text = " ".join(rng.choice(WORDS, length + int(rng.integers(0, 20))))
-        row = {"id": f"d{seed}-{i}", "text": text, "n_tokens": len(text.split()),
-               "prediction": str(rng.choice(["a", "b"])),
-               "confidence": float(rng.uniform(0.5, 1)), "embedding": [float(v) for v in rng.normal(size=4)]}
+        row = {
+            "id": f"d{seed}-{i}",
+            "text": text,
+            "n_tokens": len(text.split()),
+            "prediction": str(rng.choice(["a", "b"])),
+            "confidence": float(rng.uniform(0.5, 1)),
+            "embedding": [float(v) for v in rng.normal(size=4)],
+        }
         if version:
             row["model_version"] = version
         rows.append(row)
@@ -39,15 +44,19 @@ def test_the_same_window_again_reuses_the_result_and_a_changed_one_is_checked(tm
     again = run_drift_check(reference, again_rows, vocabulary, 256, mp, workspace, tmp_path / "r2.html")
     assert again["reused"] is True and len(_snapshots(workspace)) == 1 and not (tmp_path / "r2.html").exists()
     assert again["evidently"]["snapshot_id"] == first["evidently"]["snapshot_id"]
-    assert (again["drift_detected"], again["score"], again["checks"]) == (first["drift_detected"], first["score"],
-                                                                          first["checks"])
+    assert (again["drift_detected"], again["score"], again["checks"]) == (
+        first["drift_detected"],
+        first["score"],
+        first["checks"],
+    )
     assert again["first_checked_at"] == first["at"]
 
     # Another model version, another document, or another test setting: a new check and a new snapshot.
-    for changed in (run_drift_check(reference, _rows(30, 2, 60, "4"), vocabulary, 256, mp, workspace),
-                    run_drift_check(reference, current[:-1] + _rows(1, 9, 60, "3"), vocabulary, 256, mp, workspace),
-                    run_drift_check(reference, current, vocabulary, 256, MonitoringParams(permutations=120),
-                                    workspace)):
+    for changed in (
+        run_drift_check(reference, _rows(30, 2, 60, "4"), vocabulary, 256, mp, workspace),
+        run_drift_check(reference, current[:-1] + _rows(1, 9, 60, "3"), vocabulary, 256, mp, workspace),
+        run_drift_check(reference, current, vocabulary, 256, MonitoringParams(permutations=120), workspace),
+    ):
         assert changed["reused"] is False
     assert len(_snapshots(workspace)) == 4
 

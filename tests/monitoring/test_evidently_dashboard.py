@@ -9,9 +9,15 @@ from longloop.monitoring.evidently_dashboard import PROJECT, record_drift_report
 
 def test_reports_become_snapshots_in_a_loadable_workspace(tmp_path):
     rng = np.random.default_rng(0)
-    ref = pd.DataFrame({"log_tokens": rng.normal(5, 1, 200), "oov_rate": rng.uniform(0, 0.1, 200),
-                        "non_ascii_rate": np.zeros(200), "confidence": rng.uniform(0.5, 1, 200),
-                        "prediction": rng.choice(["a", "b"], 200)})
+    ref = pd.DataFrame(
+        {
+            "log_tokens": rng.normal(5, 1, 200),
+            "oov_rate": rng.uniform(0, 0.1, 200),
+            "non_ascii_rate": np.zeros(200),
+            "confidence": rng.uniform(0.5, 1, 200),
+            "prediction": rng.choice(["a", "b"], 200),
+        }
+    )
     cur = ref.assign(log_tokens=ref["log_tokens"] + 2)
     out = record_drift_report(tmp_path / "ws", ref, cur, tmp_path / "report.html")
     record_drift_report(tmp_path / "ws", ref, ref, None)

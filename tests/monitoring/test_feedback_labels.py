@@ -2,8 +2,15 @@ from longloop.monitoring.feedback_labels import labels_by_id, with_feedback_labe
 
 
 def test_feedback_labels_join_the_logged_rows_by_id_and_a_later_label_wins():
-    labels = labels_by_id([{"id": "a", "label": "x"}, {"id": "b", "label": "y"}, {"id": "a", "label": "z"},
-                           {"id": "c"}, {"label": "orphan"}])
+    labels = labels_by_id(
+        [
+            {"id": "a", "label": "x"},
+            {"id": "b", "label": "y"},
+            {"id": "a", "label": "z"},
+            {"id": "c"},
+            {"label": "orphan"},
+        ]
+    )
     assert labels == {"a": "z", "b": "y"}
     rows = [{"id": "a", "text": "t"}, {"id": "c", "text": "u"}, {"text": "no id"}]
     joined = with_feedback_labels(rows, labels)

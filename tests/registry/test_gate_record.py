@@ -19,13 +19,16 @@ def _versions(n: int) -> None:
 def test_a_gated_version_or_the_champion_is_settled_and_an_ungated_one_is_not(mlflow_store):
     _versions(4)
     set_alias("clf", "champion", "1")
-    record_gate_decision("clf", "2", False, True, "macro_f1 0.71 vs champion 0.74: below the margin",
-                         "2026-11-26T10:00:00")
+    record_gate_decision(
+        "clf", "2", False, True, "macro_f1 0.71 vs champion 0.74: below the margin", "2026-11-26T10:00:00"
+    )
     record_gate_decision("clf", "3", False, False, "infra check failed: no answer within 300 s", "2026-11-26T10:05:00")
 
     assert "already the champion" in settled_decision("clf", "1")
-    assert settled_decision("clf", "2") == ("reused v2; the gate's decision of 2026-11-26T10:00:00 stands (refuse: "
-                                            "macro_f1 0.71 vs champion 0.74: below the margin); nothing moved")
+    assert settled_decision("clf", "2") == (
+        "reused v2; the gate's decision of 2026-11-26T10:00:00 stands (refuse: "
+        "macro_f1 0.71 vs champion 0.74: below the margin); nothing moved"
+    )
     assert settled_decision("clf", "3") is None  # the machine failed, not the model: the gate runs again
     assert settled_decision("clf", "4") is None  # registered, never gated (its cycle stopped before the gate)
     # A version promoted once and rolled back since stays where the rollback put it.

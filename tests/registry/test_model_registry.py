@@ -5,8 +5,14 @@ import pandas as pd
 import pytest
 
 from longloop.registry.infra_check import run_infra_check
-from longloop.registry.model_registry import (alias_version, download_model_dir, log_and_register, rollback_champion,
-                                     set_alias, version_tags)
+from longloop.registry.model_registry import (
+    alias_version,
+    download_model_dir,
+    log_and_register,
+    rollback_champion,
+    set_alias,
+    version_tags,
+)
 from longloop.training.model_io import load_model_dir
 
 

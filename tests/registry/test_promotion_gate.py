@@ -1,8 +1,11 @@
+import pytest
+
 from longloop.registry.promotion_gate import decide
 from longloop.settings.params import PromotionParams
 
 P = PromotionParams(min_improvement=0.01, max_ece_increase=0.02)
-CHAMP = {"macro_f1": 0.80, "accuracy": 0.8, "ece": 0.05}
+BASELINE = {"comparisons": {"tfidf_logistic_regression": {"macro_f1": 0.70, "accuracy": 0.7}}}
+CHAMP = {"macro_f1": 0.80, "accuracy": 0.8, "ece": 0.05, **BASELINE}
 
 
 def test_first_model_is_promoted_only_after_the_infra_check():
@@ -27,3 +30,20 @@ def test_robustness_regression_blocks_promotion():
     brittle = decide({**champ, "macro_f1": 0.9, "robustness_max_drop": 0.2}, champ, P, True)
     assert not brittle.promote and "robustness regressed" in brittle.reason
     assert decide({**champ, "macro_f1": 0.9, "robustness_max_drop": 0.05}, champ, P, True).promote
+
+
+def test_a_challenger_that_loses_to_the_tfidf_baseline_is_refused_even_without_a_champion():
+    loser = {**CHAMP, "macro_f1": 0.30, "comparisons": {"tfidf_logistic_regression": {"macro_f1": 0.42}}}
+    refused = decide(loser, None, P, infra_ok=True)
+    assert not refused.promote and "TF-IDF baseline" in refused.reason and "-0.1200" in refused.reason
+    assert refused.challenger["baseline_margin"] == pytest.approx(-0.12)
+    assert not decide(loser, CHAMP, P, infra_ok=True).promote
+
+
+def test_baseline_margin_is_configurable_and_can_be_turned_off():
+    close = {**CHAMP, "comparisons": {"tfidf_logistic_regression": {"macro_f1": 0.78}}}
+    assert decide(close, None, PromotionParams(min_gain_over_baseline=0.0), True).promote
+    assert not decide(close, None, PromotionParams(min_gain_over_baseline=0.05), True).promote
+    no_baseline = {"macro_f1": 0.8, "accuracy": 0.8, "ece": 0.05}
+    assert not decide(no_baseline, None, PromotionParams(), True).promote
+    assert decide(no_baseline, None, PromotionParams(min_gain_over_baseline=None), True).promote

@@ -20,30 +20,36 @@ from longloop.training.quantization import choose_serving_precision
 TEXTS = pd.DataFrame({"text": ["an invoice charged twice", "the site is down " * 60, "a third, plain document"]})
 
 
-@pytest.mark.parametrize("mode, drop, limit, expected", [
-    ("auto", 0.0, 0.01, "int8"),
-    ("auto", 0.01, 0.01, "int8"),
-    ("auto", 0.9 - 0.89, 0.01, "int8"),  # 0.0100000000000000089: rounding noise is within the limit
-    ("auto", 0.011, 0.01, "fp32"),
-    ("auto", 0.05, 0.01, "fp32"),
-    ("auto", -0.02, 0.0, "int8"),  # int8 was more accurate on the test split
-    ("auto", None, 0.01, "fp32"),  # no evaluation registered: stay with what was measured
-    ("off", 0.0, 0.01, "fp32"),
-    ("int8", 0.5, 0.01, "int8"),
-])
+@pytest.mark.parametrize(
+    "mode, drop, limit, expected",
+    [
+        ("auto", 0.0, 0.01, "int8"),
+        ("auto", 0.01, 0.01, "int8"),
+        ("auto", 0.9 - 0.89, 0.01, "int8"),  # 0.0100000000000000089: rounding noise is within the limit
+        ("auto", 0.011, 0.01, "fp32"),
+        ("auto", 0.05, 0.01, "fp32"),
+        ("auto", -0.02, 0.0, "int8"),  # int8 was more accurate on the test split
+        ("auto", None, 0.01, "fp32"),  # no evaluation registered: stay with what was measured
+        ("off", 0.0, 0.01, "fp32"),
+        ("int8", 0.5, 0.01, "int8"),
+    ],
+)
 def test_auto_picks_int8_only_within_the_accuracy_limit(mode, drop, limit, expected):
     evaluation = None if drop is None else {"accuracy_drop": drop}
     choice = choose_serving_precision(mode, evaluation, limit)
     assert choice.precision == expected and choice.reason
 
 
-@pytest.mark.parametrize("mode, speedup, expected", [
-    ("auto", 1.3, "int8"),
-    ("auto", 1.0, "int8"),
-    ("auto", 0.88, "fp32"),  # measured on the default 64-wide model: int8 is slower, so it is not served
-    ("auto", float("nan"), "fp32"),
-    ("int8", 0.5, "int8"),  # asked for explicitly
-])
+@pytest.mark.parametrize(
+    "mode, speedup, expected",
+    [
+        ("auto", 1.3, "int8"),
+        ("auto", 1.0, "int8"),
+        ("auto", 0.88, "fp32"),  # measured on the default 64-wide model: int8 is slower, so it is not served
+        ("auto", float("nan"), "fp32"),
+        ("int8", 0.5, "int8"),  # asked for explicitly
+    ],
+)
 def test_auto_serves_int8_only_when_it_was_measured_no_slower(mode, speedup, expected):
     choice = choose_serving_precision(mode, {"accuracy_drop": 0.0, "speedup": speedup}, 0.01)
     assert choice.precision == expected
@@ -51,17 +57,24 @@ def test_auto_serves_int8_only_when_it_was_measured_no_slower(mode, speedup, exp
         assert f"{speedup:.2f}x fp32's speed" in choice.reason
 
 
-@pytest.mark.parametrize("mode, limit, needle", [("fast", 0.01, "quantize must be one of"),
-                                                 ("auto", 1.5, "between 0 and 1"), ("auto", -0.1, "between 0 and 1")])
+@pytest.mark.parametrize(
+    "mode, limit, needle",
+    [("fast", 0.01, "quantize must be one of"), ("auto", 1.5, "between 0 and 1"), ("auto", -0.1, "between 0 and 1")],
+)
 def test_bad_precision_settings_are_refused_in_one_line(mode, limit, needle):
     with pytest.raises(ValueError, match=needle) as err:
         choose_serving_precision(mode, {"accuracy_drop": 0.0}, limit)
     assert "\n" not in str(err.value)
 
 
-@pytest.mark.parametrize("serving, needle", [({"quantize": "fast"}, "serving.quantize"),
-                                             ({"max_int8_accuracy_drop": 2}, "serving.max_int8_accuracy_drop"),
-                                             ({"token_budget": 0}, "serving.token_budget")])
+@pytest.mark.parametrize(
+    "serving, needle",
+    [
+        ({"quantize": "fast"}, "serving.quantize"),
+        ({"max_int8_accuracy_drop": 2}, "serving.max_int8_accuracy_drop"),
+        ({"token_budget": 0}, "serving.token_budget"),
+    ],
+)
 def test_bad_serving_precision_config_is_a_one_line_error_naming_the_key(serving, needle):
     from longloop.settings.params import ConfigError, parse_params
 
@@ -98,8 +111,11 @@ def test_registered_model_serves_int8_only_when_its_evaluation_allows(mlflow_sto
 
     # the serving config overrides the stored policy: off goes back to the fp32 safetensors weights
     assert int8.use_precision("off").precision == "fp32" and int8.precision == "fp32"
-    np.testing.assert_allclose(int8.predict(None, TEXTS).filter(like="p_").to_numpy(float),
-                               fp32_out.filter(like="p_").to_numpy(float), atol=1e-6)
+    np.testing.assert_allclose(
+        int8.predict(None, TEXTS).filter(like="p_").to_numpy(float),
+        fp32_out.filter(like="p_").to_numpy(float),
+        atol=1e-6,
+    )
     assert fp32.use_precision(None, 0.05).precision == "int8"  # a looser limit admits the 0.03 drop
     with pytest.raises(ValueError, match="must be a number"):
         fp32.use_precision("auto", "a lot")
@@ -107,8 +123,9 @@ def test_registered_model_serves_int8_only_when_its_evaluation_allows(mlflow_sto
 
 def test_model_without_an_int8_evaluation_serves_fp32_under_auto(mlflow_store, trained_model_dir):
     with mlflow.start_run():
-        uri = log_and_register(trained_model_dir, "clf", "example",
-                               load_model_dir(trained_model_dir)[0].spec.labels, {}).model_uri
+        uri = log_and_register(
+            trained_model_dir, "clf", "example", load_model_dir(trained_model_dir)[0].spec.labels, {}
+        ).model_uri
     model = mlflow.pyfunc.load_model(uri).unwrap_python_model()
     assert model.precision == "fp32" and "no int8 evaluation" in model.precision_choice.reason
     assert model.use_precision("int8").precision == "int8"
@@ -117,11 +134,21 @@ def test_model_without_an_int8_evaluation_serves_fp32_under_auto(mlflow_store, t
 def test_model_card_reports_the_int8_variant_beside_fp32():
     from longloop.registry.model_card import model_card_markdown
 
-    metrics = {"accuracy": 0.98, "macro_f1": 0.97, "ece": 0.01, "ece_uncalibrated": 0.03, "temperature": 1.2,
-               "by_length": {}, "int8": {"fp32": {"accuracy": 0.98, "macro_f1": 0.97, "seconds_per_1000_documents": 30.0},
-                                         "int8": {"accuracy": 0.975, "macro_f1": 0.965,
-                                                  "seconds_per_1000_documents": 20.0},
-                                         "speedup": 1.5, "agreement": 0.995, "served_precision": "int8"}}
+    metrics = {
+        "accuracy": 0.98,
+        "macro_f1": 0.97,
+        "ece": 0.01,
+        "ece_uncalibrated": 0.03,
+        "temperature": 1.2,
+        "by_length": {},
+        "int8": {
+            "fp32": {"accuracy": 0.98, "macro_f1": 0.97, "seconds_per_1000_documents": 30.0},
+            "int8": {"accuracy": 0.975, "macro_f1": 0.965, "seconds_per_1000_documents": 20.0},
+            "speedup": 1.5,
+            "agreement": 0.995,
+            "served_precision": "int8",
+        },
+    }
     card = model_card_markdown("m", ("a", "b"), {}, {}, metrics)
     assert "accuracy 0.9750 (fp32 0.9800)" in card and "1.50x fp32's speed" in card
     assert "99.5% of labels agree; served in int8" in card

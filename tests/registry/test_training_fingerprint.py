@@ -13,20 +13,34 @@ def _changed(params, section: str, **update):
     return params.model_copy(update={section: part})
 
 
-@pytest.mark.parametrize("section,update", [
-    ("model", {"hidden_size": 48}), ("training", {"epochs": 3}), ("training", {"learning_rate": 0.004}),
-    ("evaluation", {"calibration_bins": 12}), ("governance", {"block_on_pii": False}), ("project", {"seed": 8}),
-])
+@pytest.mark.parametrize(
+    "section,update",
+    [
+        ("model", {"hidden_size": 48}),
+        ("training", {"epochs": 3}),
+        ("training", {"learning_rate": 0.004}),
+        ("evaluation", {"calibration_bins": 12}),
+        ("governance", {"block_on_pii": False}),
+        ("project", {"seed": 8}),
+    ],
+)
 def test_a_param_that_shapes_the_model_changes_the_fingerprint(tiny_params, section, update):
     base = training_fingerprint(tiny_params, "a" * 32, "k" * 64)
     assert training_fingerprint(_changed(tiny_params, section, **update), "a" * 32, "k" * 64) != base
 
 
-@pytest.mark.parametrize("section,update", [
-    ("monitoring", {"permutations": 999}), ("serving", {"port": 9999}), ("retraining", {"cooldown_minutes": 5.0}),
-    ("project", {"lock_wait_seconds": 30.0}), ("services", {"mlflow_tracking_uri": "http://elsewhere:5000"}),
-    ("training", {"checkpoint_every": 7}), ("registry", {"model_name": "another-name"}),
-])
+@pytest.mark.parametrize(
+    "section,update",
+    [
+        ("monitoring", {"permutations": 999}),
+        ("serving", {"port": 9999}),
+        ("retraining", {"cooldown_minutes": 5.0}),
+        ("project", {"lock_wait_seconds": 30.0}),
+        ("services", {"mlflow_tracking_uri": "http://elsewhere:5000"}),
+        ("training", {"checkpoint_every": 7}),
+        ("registry", {"model_name": "another-name"}),
+    ],
+)
 def test_a_param_that_does_not_shape_the_model_leaves_it(tiny_params, section, update):
     base = training_fingerprint(tiny_params, "a" * 32, "k" * 64)
     assert training_fingerprint(_changed(tiny_params, section, **update), "a" * 32, "k" * 64) == base
@@ -56,8 +70,9 @@ def test_the_registered_version_is_found_by_its_fingerprint_tag(mlflow_store):
     with mlflow.start_run() as run:
         pass
     for fingerprint in ("f1", "f2", "f1"):  # the third: a racing registration of the same training
-        client.create_model_version("clf", f"runs:/{run.info.run_id}/model", run.info.run_id,
-                                    tags={FINGERPRINT_TAG: fingerprint})
+        client.create_model_version(
+            "clf", f"runs:/{run.info.run_id}/model", run.info.run_id, tags={FINGERPRINT_TAG: fingerprint}
+        )
     found = find_version_by_tag("clf", FINGERPRINT_TAG, "f1")
     assert (found.version, found.run_id, found.model_uri) == ("1", run.info.run_id, "models:/clf/1")
     assert find_version_by_tag("clf", FINGERPRINT_TAG, "f2").version == "2"

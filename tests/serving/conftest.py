@@ -34,8 +34,13 @@ def start_app(registered_champion, tmp_path):
 
     def start(sp, auth_token=None):
         log = tmp_path / f"inference-{len(servers)}.jsonl"
-        source = ChampionSource(registered_champion, "clf", refresh_seconds=sp.refresh_seconds, quantize=sp.quantize,
-                                max_int8_accuracy_drop=sp.max_int8_accuracy_drop)
+        source = ChampionSource(
+            registered_champion,
+            "clf",
+            refresh_seconds=sp.refresh_seconds,
+            quantize=sp.quantize,
+            max_int8_accuracy_drop=sp.max_int8_accuracy_drop,
+        )
         # as many model workers as `longloop serve` would run on 2 cores (torch's threads are left alone here)
         workers = plan_workers(sp.model_workers, min(2, usable_cores())).workers
         app = create_app(source, sp, log, auth_token=auth_token, model_workers=workers)

@@ -53,8 +53,15 @@ CASES = [
 
 @pytest.fixture
 def server(start_app):
-    return start_app(ServingParams(max_request_bytes=LIMIT, max_documents_per_request=8, refresh_seconds=0.3,
-                                   batch_wait_ms=20, rate_limit_per_second=None))
+    return start_app(
+        ServingParams(
+            max_request_bytes=LIMIT,
+            max_documents_per_request=8,
+            refresh_seconds=0.3,
+            batch_wait_ms=20,
+            rate_limit_per_second=None,
+        )
+    )
 
 
 def _check_refused(r: httpx.Response, status: int, needle: str, log) -> None:
@@ -75,7 +82,7 @@ def test_the_corpus_is_big_enough():
 def test_malformed_requests_get_a_one_line_4xx_and_log_nothing(server):
     url, _, log = server
     with httpx.Client(timeout=30) as client:
-        for name, body, status, needle in CASES:
+        for _name, body, status, needle in CASES:
             r = client.post(f"{url}/predict", content=body, headers={"content-type": "application/json"})
             _check_refused(r, status, f"{needle}", log)
             count(BAD_INPUTS)
@@ -86,13 +93,21 @@ def test_malformed_requests_get_a_one_line_4xx_and_log_nothing(server):
             for _ in range(50):
                 yield b"y" * 1000
             yield b'"}]}'
-        _check_refused(client.post(f"{url}/predict", content=chunks(), headers={"content-type": "application/json"}),
-                       413, "over the limit", log)
+
+        _check_refused(
+            client.post(f"{url}/predict", content=chunks(), headers={"content-type": "application/json"}),
+            413,
+            "over the limit",
+            log,
+        )
         count(BAD_INPUTS)
-        _check_refused(client.post(f"{url}/predict", content=b"not json", headers={"content-type": "text/plain"}),
-                       422, "", log)
+        _check_refused(
+            client.post(f"{url}/predict", content=b"not json", headers={"content-type": "text/plain"}), 422, "", log
+        )
         count(BAD_INPUTS)
-        _check_refused(client.post(f"{url}/predict", json={"documents": [None, {"text": "ok"}]}), 422, "documents.0", log)
+        _check_refused(
+            client.post(f"{url}/predict", json={"documents": [None, {"text": "ok"}]}), 422, "documents.0", log
+        )
         count(BAD_INPUTS)
         _check_refused(client.get(f"{url}/predict"), 405, "", log)
         count(BAD_INPUTS)

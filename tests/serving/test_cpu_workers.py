@@ -9,14 +9,17 @@ import pytest
 from longloop.serving.cpu_workers import WorkerPlan, cores_in_quota, plan_workers, usable_cores
 
 
-@pytest.mark.parametrize("setting, cores, plan", [
-    ("auto", 2, WorkerPlan(2, 1)),
-    ("auto", 1, WorkerPlan(1, 1)),
-    (1, 8, WorkerPlan(1, 8)),
-    (2, 8, WorkerPlan(2, 4)),
-    (3, 8, WorkerPlan(3, 2)),
-    (4, 2, WorkerPlan(4, 1)),  # more workers than cores: one thread each, never zero
-])
+@pytest.mark.parametrize(
+    "setting, cores, plan",
+    [
+        ("auto", 2, WorkerPlan(2, 1)),
+        ("auto", 1, WorkerPlan(1, 1)),
+        (1, 8, WorkerPlan(1, 8)),
+        (2, 8, WorkerPlan(2, 4)),
+        (3, 8, WorkerPlan(3, 2)),
+        (4, 2, WorkerPlan(4, 1)),  # more workers than cores: one thread each, never zero
+    ],
+)
 def test_workers_share_the_cores(setting, cores, plan):
     assert plan_workers(setting, cores) == plan
 
@@ -44,7 +47,16 @@ def test_usable_cores_is_the_affinity_capped_by_the_quota_of_its_cgroup_or_a_par
     assert usable_cores(proc, root) == affinity
 
 
-@pytest.mark.parametrize("line, cores", [("max 100000", None), ("200000 100000", 2), ("150000 100000", 1),
-                                         ("50000 100000", 1), ("garbage", None), ("a b", None)])
+@pytest.mark.parametrize(
+    "line, cores",
+    [
+        ("max 100000", None),
+        ("200000 100000", 2),
+        ("150000 100000", 1),
+        ("50000 100000", 1),
+        ("garbage", None),
+        ("a b", None),
+    ],
+)
 def test_cgroup_quota_in_whole_cores(line, cores):
     assert cores_in_quota(line) == cores

@@ -47,9 +47,9 @@ def test_a_short_request_is_answered_before_a_long_one_that_arrived_with_it():
     finished, (long_out, short_out) = asyncio.run(scenario())
     assert finished == ["short", "long"] and len(calls) == 2
     (result, offset, n) = short_out
-    assert result[offset:offset + n] == [10, 30]
+    assert result[offset : offset + n] == [10, 30]
     (result, offset, n) = long_out
-    assert result[offset:offset + n] == [20_000]
+    assert result[offset : offset + n] == [20_000]
 
 
 def _peak_concurrency(workers: int) -> int:
@@ -109,7 +109,7 @@ def test_a_failed_model_call_frees_its_worker_for_the_next_request():
             await batcher.stop()
 
     result, offset, n = asyncio.run(scenario())
-    assert result[offset:offset + n] == [2]
+    assert result[offset : offset + n] == [2]
 
 
 def test_stopping_answers_every_waiting_request_with_an_error():

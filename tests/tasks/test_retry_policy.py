@@ -16,17 +16,25 @@ from prefect.runtime import task_run as current_task_run
 from longloop.tasks.retry_policy import TRANSIENT_RETRIES, is_transient
 
 
-@pytest.mark.parametrize("exc, transient", [
-    (ConnectionRefusedError(111, "Connection refused"), True),
-    (httpx.ConnectError("All connection attempts failed"), True),
-    (requests.exceptions.ConnectionError("Max retries exceeded with url: /api/2.0/mlflow/runs/create"), True),
-    (sqlite3.OperationalError("database is locked"), True),
-    (MlflowException("API request to http://127.0.0.1:5000/api/2.0/mlflow/runs/create failed with exception "
-                     "HTTPConnectionPool: Max retries exceeded"), True),
-    (ValueError("validation labels never seen in training: refund"), False),
-    (MlflowException("Registered Model with name=x not found", error_code="RESOURCE_DOES_NOT_EXIST"), False),
-    (FileNotFoundError("no such file"), False),
-])
+@pytest.mark.parametrize(
+    "exc, transient",
+    [
+        (ConnectionRefusedError(111, "Connection refused"), True),
+        (httpx.ConnectError("All connection attempts failed"), True),
+        (requests.exceptions.ConnectionError("Max retries exceeded with url: /api/2.0/mlflow/runs/create"), True),
+        (sqlite3.OperationalError("database is locked"), True),
+        (
+            MlflowException(
+                "API request to http://127.0.0.1:5000/api/2.0/mlflow/runs/create failed with exception "
+                "HTTPConnectionPool: Max retries exceeded"
+            ),
+            True,
+        ),
+        (ValueError("validation labels never seen in training: refund"), False),
+        (MlflowException("Registered Model with name=x not found", error_code="RESOURCE_DOES_NOT_EXIST"), False),
+        (FileNotFoundError("no such file"), False),
+    ],
+)
 def test_what_counts_as_transient(exc, transient):
     assert is_transient(exc) is transient
     wrapped = RuntimeError("while registering")

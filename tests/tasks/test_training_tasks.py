@@ -11,8 +11,9 @@ def _limit(name: str):
 
 
 def test_max_concurrent_runs_holds_a_slot_of_a_global_limit_while_training(tiny_params):
-    params = tiny_params.model_copy(update={"training": tiny_params.training.model_copy(
-        update={"max_concurrent_runs": 1})})
+    params = tiny_params.model_copy(
+        update={"training": tiny_params.training.model_copy(update={"max_concurrent_runs": 1})}
+    )
     with training_slot(params):
         held = _limit("longloop-training")
         assert held.limit == 1 and held.active_slots == 1

@@ -18,20 +18,34 @@ ROOT = Path(__file__).resolve().parents[2]
 def _config(tmp: Path, name: str, grad_accumulation: int) -> Path:
     cfg = yaml.safe_load((ROOT / "tests" / "tiny_params.yaml").read_text())
     cfg["model"]["dropout"] = 0.0  # dropout masks differ between ranks; without them the runs must agree
-    cfg["training"].update(grad_accumulation=grad_accumulation, token_budget=2048, epochs=2, device="cpu",
-                           checkpoint_every=1000)
+    cfg["training"].update(
+        grad_accumulation=grad_accumulation, token_budget=2048, epochs=2, device="cpu", checkpoint_every=1000
+    )
     path = tmp / name
     path.write_text(yaml.safe_dump(cfg))
     return path
 
 
 def _train(tmp: Path, config: Path, out: str, processes: int) -> dict:
-    launcher = ([sys.executable, "-m", "torch.distributed.run", "--standalone", f"--nproc_per_node={processes}"]
-                if processes > 1 else [sys.executable])
-    res = subprocess.run([*launcher, "-m", "longloop.train_distributed", "--config", config.name,
-                          "--data", "data.jsonl", "--out", out], cwd=tmp, capture_output=True, text=True,
-                         timeout=300, env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT), "OMP_NUM_THREADS": "1",
-                                           "HF_HUB_OFFLINE": "1", "HOME": str(tmp)})
+    launcher = (
+        [sys.executable, "-m", "torch.distributed.run", "--standalone", f"--nproc_per_node={processes}"]
+        if processes > 1
+        else [sys.executable]
+    )
+    res = subprocess.run(
+        [*launcher, "-m", "longloop.train_distributed", "--config", config.name, "--data", "data.jsonl", "--out", out],
+        cwd=tmp,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={
+            "PATH": "/usr/bin:/bin",
+            "PYTHONPATH": str(ROOT),
+            "OMP_NUM_THREADS": "1",
+            "HF_HUB_OFFLINE": "1",
+            "HOME": str(tmp),
+        },
+    )
     assert res.returncode == 0, res.stderr[-3000:]
     return json.loads(res.stdout.strip().splitlines()[-1])
 

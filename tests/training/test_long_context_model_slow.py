@@ -16,8 +16,9 @@ def test_default_config_beats_its_512_token_truncation_on_long_documents(tmp_pat
     params = LongloopParams()
     rows = generate_corpus(800, seed=7)
     splits = by_split(assign_splits([record_from_mapping(r, "d", 10**6) for r in rows], 0.15, 0.15, 7))
-    model, tok, result = fit_classifier(splits["train"], splits["validation"], params.model, params.training, 7,
-                                        tmp_path, progress=False)
+    model, tok, result = fit_classifier(
+        splits["train"], splits["validation"], params.model, params.training, 7, tmp_path, progress=False
+    )
     assert result.real_token_fraction >= 0.95
     long_docs = [r for r in generate_corpus(1200, seed=7, stream=5) if len(r["text"].split()) > 2048]
     texts, labels = [r["text"] for r in long_docs], [r["label"] for r in long_docs]

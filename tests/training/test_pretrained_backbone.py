@@ -22,8 +22,9 @@ FOLDER = minilm.get_model_path()
 
 def test_checkpoint_weights_load_with_positions_tiled_past_512():
     tokenizer = DocumentTokenizer.load(FOLDER)
-    model = build_model(("a", "b"), tokenizer, ModelParams(pretrained_dir=str(FOLDER), context_tokens=1024,
-                                                           window_stride=896))
+    model = build_model(
+        ("a", "b"), tokenizer, ModelParams(pretrained_dir=str(FOLDER), context_tokens=1024, window_stride=896)
+    )
     stored = load_file(str(FOLDER / "model.safetensors"))
     own = model.encoder.state_dict()
     words = next(v for k, v in stored.items() if k.endswith("word_embeddings.weight"))
@@ -43,8 +44,7 @@ def test_fine_tunes_and_predicts_a_document_longer_than_its_window(tmp_path):
     records = [record_from_mapping(r, f"demo:{i}", 10**6) for i, r in enumerate(rows)]
     mp = ModelParams(pretrained_dir=str(FOLDER), context_tokens=64, window_stride=48)
     tp = TrainingParams(epochs=1, max_steps=2, token_budget=512, checkpoint_every=1000, learning_rate=1e-4)
-    model, tokenizer, result = fit_classifier(records[:8], records[8:], mp, tp, 3, tmp_path / "run",
-                                              progress=False)
+    model, tokenizer, result = fit_classifier(records[:8], records[8:], mp, tp, 3, tmp_path / "run", progress=False)
     assert result.steps == 2
     long_text = " ".join(r.text for r in records)
     preds = predict_documents(model, tokenizer, [long_text, records[0].text])

@@ -33,6 +33,7 @@ def test_snapshot_push_dedupe_and_restore(tmp_path, repo):
     assert second.md5 != first.md5 and len(_objects(remote)) == 2
 
     import shutil
+
     shutil.rmtree(cache)  # restore must come from the remote
     restored = restore_snapshot(tmp_path, first.md5, tmp_path / "state" / "restored.jsonl")
     assert restored.read_text() == '{"id": "1"}\n'
@@ -83,6 +84,7 @@ def test_damaged_objects_are_written_again_and_a_damaged_remote_restores_nothing
 
     _damage(pushed)
     import shutil
+
     shutil.rmtree(cache)
     target = tmp_path / "state" / "restored.jsonl"
     with pytest.raises(VersioningError, match="damaged"):

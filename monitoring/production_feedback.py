@@ -1,0 +1,42 @@
+"""Turn feedback labels into training records by joining them, by id, to what production actually served.
+
+The text comes from the inference log (masked like every log line), so retraining learns from the documents the
+model answered, and a label never reaches the dataset without the document it labels.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from longloop.corpus.records import Record
+
+
+@dataclass
+class FeedbackJoin:
+    records: list[Record]
+    quarantined: list[dict] = field(default_factory=list)  # {"id", "label", "reason"}
+    unmatched: list[str] = field(default_factory=list)  # label ids no served document carries
+
+    def summary(self) -> dict:
+        return {"records": len(self.records), "quarantined": len(self.quarantined), "unmatched": len(self.unmatched)}
+
+
+def join_feedback(
+    labels: dict[str, str], log_rows: list[dict], known_labels: set[str], license_id: str, source: str
+) -> FeedbackJoin:
+    """Records for the labelled documents of ``log_rows`` (the latest logged text of each id wins); labels the
+    model was never trained on are set aside, whatever the caller then does with them."""
+    text_by_id = {
+        r["id"]: r["text"] for r in log_rows if isinstance(r.get("id"), str) and isinstance(r.get("text"), str)
+    }
+    out = FeedbackJoin(records=[])
+    for doc_id, label in labels.items():
+        if label not in known_labels:
+            out.quarantined.append({"id": doc_id, "label": label, "reason": "label the model was never trained on"})
+        elif doc_id not in text_by_id:
+            out.unmatched.append(doc_id)
+        else:
+            out.records.append(
+                Record(id=doc_id, text=text_by_id[doc_id], label=label, license=license_id, source=source)
+            )
+    return out
