@@ -10,13 +10,14 @@ STAMP := $(VENV)/.installed-stamp
 # After changing pyproject.toml or constraints.txt, refresh the lock with `make lock`.
 $(STAMP): requirements.lock pyproject.toml Makefile
 	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check 'pip>=25.1'  # older pips refuse hashed extras
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements.lock
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
 	touch $(STAMP)
 
 ## Re-resolve requirements.lock from pyproject.toml and constraints.txt (torch stays the CPU build on this disk).
 lock:
-	$(BIN)/pip-compile --quiet --generate-hashes --strip-extras --allow-unsafe --extra dev --extra servers \
+	$(BIN)/pip-compile --quiet --generate-hashes --allow-unsafe --extra dev --extra servers \
 	  --extra pretrained --extra benchmark -c constraints.txt -o requirements.lock pyproject.toml
 
 ## The main job: the whole closed loop on the demo corpus (or DATA=path/to/file.jsonl).

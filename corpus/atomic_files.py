@@ -26,6 +26,15 @@ def write_bytes_atomic(path: str | Path, data: bytes) -> Path:
     return path
 
 
+def publish_file(tmp: str | Path, path: str | Path) -> Path:
+    """Move a file a library wrote under a temporary name (safetensors, a tokenizer) into place, synced first,
+    as ``write_bytes_atomic`` does with bytes it writes itself."""
+    with open(tmp, "rb") as fh:
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)
+    return Path(path)
+
+
 def write_text_atomic(path: str | Path, text: str) -> Path:
     return write_bytes_atomic(path, text.encode("utf-8"))
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from longloop.corpus.records import Record
+from longloop.governance.redaction import mask_text
 
 
 @dataclass
@@ -25,7 +26,9 @@ def join_feedback(
     labels: dict[str, str], log_rows: list[dict], known_labels: set[str], license_id: str, source: str
 ) -> FeedbackJoin:
     """Records for the labelled documents of ``log_rows`` (the latest logged text of each id wins); labels the
-    model was never trained on are set aside, whatever the caller then does with them."""
+    model was never trained on are set aside, whatever the caller then does with them. The log masks ids like
+    text (a version ``1.2.5.1`` inside an id reads as an IP address), so a label's id is matched as the log
+    wrote it, and the record keeps that masked id."""
     text_by_id = {
         r["id"]: r["text"] for r in log_rows if isinstance(r.get("id"), str) and isinstance(r.get("text"), str)
     }
@@ -33,10 +36,10 @@ def join_feedback(
     for doc_id, label in labels.items():
         if label not in known_labels:
             out.quarantined.append({"id": doc_id, "label": label, "reason": "label the model was never trained on"})
-        elif doc_id not in text_by_id:
+        elif (logged_id := doc_id if doc_id in text_by_id else mask_text(doc_id)) not in text_by_id:
             out.unmatched.append(doc_id)
         else:
             out.records.append(
-                Record(id=doc_id, text=text_by_id[doc_id], label=label, license=license_id, source=source)
+                Record(id=logged_id, text=text_by_id[logged_id], label=label, license=license_id, source=source)
             )
     return out

@@ -10,7 +10,7 @@ import mlflow
 from prefect import task
 from prefect.cache_policies import NO_CACHE
 
-from longloop.corpus.atomic_files import write_json_atomic
+from longloop.corpus.atomic_files import write_bytes_atomic, write_json_atomic
 from longloop.governance.redaction import mask_text, redact_structure, redact_text
 from longloop.registry.gate_record import record_gate_decision, settled_decision
 from longloop.registry.infra_check import run_infra_check
@@ -127,9 +127,7 @@ def promotion_gate(
         # The promoted model's test predictions become the reference the drift job compares against.
         paths.monitoring_dir.mkdir(parents=True, exist_ok=True)
         for f in DRIFT_REFERENCE_FILES:
-            tmp = paths.monitoring_dir / f".{f}.tmp"
-            shutil.copyfile(Path(run_dir) / f, tmp)
-            tmp.replace(paths.monitoring_dir / f)
+            write_bytes_atomic(paths.monitoring_dir / f, (Path(run_dir) / f).read_bytes())
     entry = record_move(
         paths.ledger,
         name,

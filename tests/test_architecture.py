@@ -5,21 +5,10 @@ from pathlib import Path
 
 import pytest
 
+from tests.package_layout import SOURCE_FOLDERS
+
 ROOT = Path(__file__).resolve().parents[1]
-OURS = {
-    "longloop",
-    "settings",
-    "corpus",
-    "versioning",
-    "governance",
-    "training",
-    "evaluation",
-    "registry",
-    "serving",
-    "monitoring",
-    "tasks",
-    "flows",
-}
+OURS = set(SOURCE_FOLDERS)
 # What each package may import from ours. The CLI sits on top; config and dataset I/O at the bottom.
 ALLOWED = {
     "settings": set(),

@@ -13,22 +13,10 @@ from pathlib import Path
 
 import pytest
 
+from tests.package_layout import SOURCE_FOLDERS
+
 ROOT = Path(__file__).resolve().parents[1]
-PACKAGES = (
-    "longloop",
-    "settings",
-    "corpus",
-    "versioning",
-    "governance",
-    "training",
-    "evaluation",
-    "registry",
-    "serving",
-    "monitoring",
-    "tasks",
-    "flows",
-    "benchmarks",
-)
+PACKAGES = (*SOURCE_FOLDERS, "benchmarks")
 PICKLING_MODULES = {"pickle", "cPickle", "_pickle", "cloudpickle", "dill", "joblib", "shelve", "marshal"}
 PICKLE_FLAVOURS = {"sklearn", "pytorch", "pmdarima", "statsmodels", "catboost", "lightgbm", "xgboost"}
 

@@ -6,6 +6,8 @@ from pathlib import Path
 
 from tokenizers import Tokenizer, decoders, models, normalizers, pre_tokenizers, trainers
 
+from longloop.corpus.atomic_files import publish_file
+
 SPECIAL = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
 
 
@@ -40,7 +42,7 @@ class DocumentTokenizer:
         path = Path(folder) / "tokenizer.json"
         tmp = path.with_name(".tokenizer.json.tmp")
         self._tok.save(str(tmp))
-        tmp.replace(path)
+        publish_file(tmp, path)
         return path
 
     @classmethod

@@ -11,6 +11,7 @@ from pathlib import Path
 import torch
 from safetensors.torch import load_file, save_file
 
+from longloop.corpus.atomic_files import write_text_atomic
 from longloop.training.document_tokenizer import DocumentTokenizer
 from longloop.training.model import LongDocumentClassifier, ModelSpec
 
@@ -58,17 +59,13 @@ def add_to_model_dir(folder: str | Path, files: dict[str, str]) -> Path:
     folder = Path(folder)
     verify_model_dir(folder)
     for name, text in files.items():
-        tmp = folder / f".{name}.tmp"
-        tmp.write_text(text)
-        tmp.replace(folder / name)
+        write_text_atomic(folder / name, text)
     sums = {
         p.name: sha256_file(p)
         for p in sorted(folder.iterdir())
         if p.is_file() and p.name != CHECKSUMS and not p.name.startswith(".")
     }
-    tmp = folder / f".{CHECKSUMS}.tmp"
-    tmp.write_text(json.dumps(sums, indent=2))
-    tmp.replace(folder / CHECKSUMS)
+    write_text_atomic(folder / CHECKSUMS, json.dumps(sums, indent=2))
     return folder
 
 

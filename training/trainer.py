@@ -15,6 +15,7 @@ from safetensors.torch import load_file, save_file
 from tqdm.auto import tqdm
 from transformers import get_linear_schedule_with_warmup
 
+from longloop.corpus.atomic_files import publish_file
 from longloop.settings.params import ModelParams, TrainingParams
 from longloop.training.batching import token_budget_batches
 from longloop.training.checkpoint import (
@@ -299,4 +300,4 @@ def _save_weights_atomic(model: torch.nn.Module, path: Path) -> None:
     tmp = path.with_name(f".{path.name}.tmp")
     path.parent.mkdir(parents=True, exist_ok=True)
     save_file({k: v.detach().cpu().contiguous() for k, v in model.state_dict().items()}, str(tmp))
-    tmp.replace(path)
+    publish_file(tmp, path)

@@ -23,6 +23,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from tests.package_layout import SOURCE_FOLDERS
+
 ROOT = Path(__file__).resolve().parents[2]
 INFRA = ROOT / "infra"
 COMPOSE_FILE = INFRA / "compose" / "docker-compose.yml"
@@ -33,20 +35,7 @@ WORKER_VALUES = K8S / "prefect-worker-values.yaml"
 SERVING_PARAMS = INFRA / "serving-params.yaml"
 PREFECT_YAML = ROOT / "prefect.yaml"
 
-OUR_PACKAGES = {
-    "longloop",
-    "settings",
-    "corpus",
-    "versioning",
-    "governance",
-    "training",
-    "evaluation",
-    "registry",
-    "serving",
-    "monitoring",
-    "tasks",
-    "flows",
-}
+OUR_PACKAGES = set(SOURCE_FOLDERS)
 
 # Variables that belong to Prefect and MLflow, not to longloop; test_library_variables_are_real_and_used checks each
 # against the installed library, so a typo here fails too.

@@ -67,3 +67,10 @@ def test_a_checkpoint_inside_an_installed_package_is_found_by_name():
     for bad in ("package:no_such_package_here", "package:../etc"):
         with pytest.raises(ValueError, match="package"):
             ModelParams(pretrained_dir=bad)
+
+
+def test_the_real_data_preset_loads_and_keeps_the_baseline_rule_on():
+    params = load_params(Path(__file__).resolve().parents[2] / "configs" / "real-data.yaml")
+    assert params.registry.promotion.min_gain_over_baseline == 0.0
+    assert params.governance.actions.pii == "warn" and params.data.on_bad_record == "quarantine"
+    assert "GPL-2.0-or-later" in params.governance.licenses.allow
