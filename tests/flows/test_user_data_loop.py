@@ -24,7 +24,9 @@ def user_project(tmp_path_factory):
     from tests.conftest import TINY
 
     project = tmp_path_factory.mktemp("user")
-    (project / "params.yaml").write_text(TINY.read_text())  # the baseline rule off: see tiny_params.yaml
+    # The baseline rule off (see tiny_params.yaml); retraining off: this module is about where traffic and labels
+    # come from, and tests/flows/test_real_corpus_loop_slow.py retrains on real feedback.
+    (project / "params.yaml").write_text(TINY.read_text() + "retraining: {enabled: false}\n")
     assert run_cli(project, "demo-data", "--out", "mine.jsonl", "--n", "160", "--seed", "11").code == 0
     assert (
         run_cli(
