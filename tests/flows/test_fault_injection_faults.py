@@ -64,6 +64,11 @@ def _fault_params(project: Path) -> None:
     (project / "params.yaml").write_text(yaml.safe_dump(params))
 
 
+def _production(data: str) -> str:
+    """The production file that goes with a cycle's dataset file."""
+    return f"production-{data}"
+
+
 @dataclass
 class Attempt:
     stage: str | None  # where the kill was aimed; None: let the run finish
@@ -80,8 +85,9 @@ class PipelineRun:
 
     def __init__(self, project: Path, data: str, attempt: Attempt):
         self.project, self.attempt = project, attempt
+        # A dataset of the user's own is watched with their own production file (nothing synthetic is sent).
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "longloop", "run", "--json", "--data", data],
+            [sys.executable, "-m", "longloop", "run", "--json", "--data", data, "--production", _production(data)],
             cwd=project,
             env=cli_env(project),
             stdout=subprocess.PIPE,
@@ -134,7 +140,7 @@ def _reached(run: PipelineRun, stage: str, state: Path) -> bool:
 STAGE_ENDS = {
     "training": "train-model",
     "registration": "promotion-gate",
-    "deployment": "send-production-traffic",
+    "deployment": "replay-production-file",
     "drift": "record-retraining",
 }
 
@@ -307,6 +313,21 @@ def test_kills_at_random_points_lose_nothing_and_the_next_run_finishes(tmp_path)
         data = f"data-{cycle}.jsonl"
         made = run_cli(project, "demo-data", "--out", data, "--n", "160", "--seed", str(100 + cycle))
         assert made.code == 0, made.stderr
+        later = run_cli(
+            project,
+            "demo-data",
+            "--out",
+            _production(data),
+            "--n",
+            "60",
+            "--seed",
+            str(100 + cycle),
+            "--stream",
+            "5",
+            "--shift",
+            "longer",
+        )
+        assert later.code == 0, later.stderr
         runs_before = set(_pipeline_runs(state)) if state.exists() else set()
         for stage in STAGES:
             attempt = _attempt(project, data, stage, rng)
