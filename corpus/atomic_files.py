@@ -5,6 +5,7 @@ from __future__ import annotations
 import fcntl
 import json
 import os
+import shutil
 import tempfile
 from collections.abc import Iterable
 from pathlib import Path
@@ -33,6 +34,25 @@ def publish_file(tmp: str | Path, path: str | Path) -> Path:
         os.fsync(fh.fileno())
     os.replace(tmp, path)
     return Path(path)
+
+
+def publish_folder(tmp: str | Path, folder: str | Path) -> Path:
+    """Move a folder written under a temporary name (a model, a checkpoint) into place: every file synced
+    first, then one rename, so that the folder is complete or absent, whenever a crash comes."""
+    tmp, folder = Path(tmp), Path(folder)
+    for p in tmp.rglob("*"):
+        if p.is_file():
+            with open(p, "rb") as fh:
+                os.fsync(fh.fileno())
+    if folder.exists():
+        shutil.rmtree(folder)
+    tmp.rename(folder)
+    parent = os.open(folder.parent, os.O_RDONLY)
+    try:
+        os.fsync(parent)  # the rename itself
+    finally:
+        os.close(parent)
+    return folder
 
 
 def write_text_atomic(path: str | Path, text: str) -> Path:

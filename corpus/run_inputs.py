@@ -25,8 +25,19 @@ class InputRules:
 
 
 def check_run_inputs(
-    data: str, production: str | None, feedback: str | None, allowed_roots: list[Path], params: InputRules
+    data: str | None, production: str | None, feedback: str | None, allowed_roots: list[Path], params: InputRules
 ) -> None:
+    """The files of a ``longloop run``, read and judged before any flow starts. Without ``data`` the run is the
+    demo's, which is watched with its own synthetic traffic and takes no production or feedback file."""
+    if (production or feedback) and not data:
+        raise DataError(
+            "--production and --feedback belong to a dataset of your own: give --data too "
+            "(the demo corpus is watched with its own synthetic traffic)"
+        )
+    if feedback and not production:
+        raise DataError("--feedback labels documents the model served: give them with --production")
+    if not data:
+        return
     res = read_dataset(data, allowed_roots, params.max_text_chars, quarantine=params.quarantine_bad_rows)
     records = assign_splits(res.records, params.validation_share, params.test_share, params.seed)
     check_trainable(records, data)

@@ -1,20 +1,24 @@
 """Evaluate a saved model folder on the held-out splits of a split dataset file: what the evaluation task of
-the loop and the DVC ``evaluate`` stage both run."""
+the loop and the DVC ``evaluate`` stage (``evaluate_to_file``) both run."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from longloop.corpus.atomic_files import write_json_atomic
 from longloop.corpus.dataset_files import read_records
-from longloop.corpus.records import Record
+from longloop.corpus.one_line import one_line
+from longloop.corpus.readers import resolve_inside
+from longloop.corpus.records import DataError, Record
 from longloop.corpus.splits import by_split
 from longloop.evaluation.evaluate import evaluate_classifier
 from longloop.settings.params import EvaluationParams
 from longloop.training.document_tokenizer import DocumentTokenizer
 from longloop.training.inference import Predictions
 from longloop.training.model import LongDocumentClassifier
-from longloop.training.model_io import load_model_dir
+from longloop.training.model_io import ModelIntegrityError, load_model_dir, verify_model_dir
 
 
 @dataclass
@@ -54,3 +58,39 @@ def evaluate_model_folder(
         seed=seed,
     )
     return FolderEvaluation(metrics, preds, splits, model, tokenizer)
+
+
+@dataclass(frozen=True)
+class EvaluatedFile:
+    metrics: dict  # what was written: evaluation.json's content
+    path: Path
+
+    def to_dict(self) -> dict:
+        return self.metrics
+
+
+def evaluate_to_file(
+    model_dir: str,
+    dataset_path: str,
+    out: str,
+    allowed_roots: Sequence[Path],
+    params: EvaluationParams,
+    seed: int,
+    plot_dir: str | None = None,
+) -> EvaluatedFile:
+    """``evaluate_model_folder`` with the metrics written to ``out`` as JSON (the DVC ``evaluate`` stage). Every
+    path must lie inside ``allowed_roots``; a missing dataset or an incomplete model folder is a one-line
+    ``DataError``, raised before anything is evaluated."""
+    roots = list(allowed_roots)
+    model, data = resolve_inside(model_dir, roots), resolve_inside(dataset_path, roots)
+    path = resolve_inside(out, roots)
+    plots = resolve_inside(plot_dir, roots) if plot_dir else None
+    if not data.is_file():
+        raise DataError(f"{dataset_path}: file not found")
+    try:
+        verify_model_dir(model)
+    except (OSError, ValueError, ModelIntegrityError) as exc:
+        raise DataError(f"{model_dir}: not a complete model folder ({one_line(str(exc))[:200]})") from None
+    metrics = evaluate_model_folder(model, data, params, seed, plots).metrics
+    write_json_atomic(path, metrics)
+    return EvaluatedFile(metrics, path)

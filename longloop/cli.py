@@ -11,10 +11,20 @@ import os
 import sys
 from enum import IntEnum
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from longloop.corpus.one_line import one_line
 from longloop.corpus.records import DataError
 from longloop.settings.params import ConfigError, LongloopParams, load_params
 from longloop.state_lock import StateBusy
+
+if TYPE_CHECKING:
+    from longloop.flows.flow_results import (
+        DriftMonitoringSummary,
+        PipelineSummary,
+        RecordedRetraining,
+        WatchedWindow,
+    )
 
 
 class ExitCode(IntEnum):
@@ -74,15 +84,23 @@ def _print(obj: dict, as_json: bool, human: str) -> None:
     os.write(_RESULT_FD if _RESULT_FD is not None else 1, text.encode())
 
 
-def _one_line(text: str) -> str:
-    """An error message as exactly one printable line: newlines and other control characters escaped."""
-    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text.strip()) or "(no message)"
-
-
 def _params(args) -> LongloopParams:
     from longloop.environment import load_config
 
     return load_config(args.config)
+
+
+def _optional_params(args) -> LongloopParams | None:
+    """The config when there is one: demo-data and real-corpus also write files outside a project."""
+    from longloop.environment import resolve_config_path
+
+    config = resolve_config_path(args.config)
+    return load_params(config) if config.exists() else None
+
+
+def _output_roots(params: LongloopParams | None) -> list[Path]:
+    """Where demo-data and real-corpus may write: the working folder, and the project when there is one."""
+    return [Path.cwd()] + ([Path(params.root)] if params else [])
 
 
 def _input_rules(params: LongloopParams):
@@ -115,78 +133,72 @@ def _bounded_int(low: int, high: int):
 # ---------------------------------------------------------------- commands
 
 
+def _paths_of(args, *names: str) -> dict[str, str | None]:
+    """The given path options, resolved (the flows take absolute paths)."""
+    return {n: str(Path(getattr(args, n)).resolve()) if getattr(args, n) else None for n in names}
+
+
+def _drift_line(drift: dict) -> str:
+    if "score" in drift:
+        return f"drift detected: {drift['drift_detected']} (score {drift['score']:.4f})"
+    return f"drift check skipped: {drift['skipped']}"
+
+
+def _retraining_line(rt) -> str:
+    line = f"retraining: {'triggered' if rt.triggered else 'not triggered'} ({rt.reason})"
+    if rt.outcome is not None and rt.outcome.requested is not None:
+        line += f"; requested through the event {rt.outcome.requested.event}"
+    elif rt.outcome is not None and rt.outcome.promotion is not None:
+        line += f"; new decision: {rt.outcome.promotion.reason}"
+    return line
+
+
 def cmd_run(args) -> int:
     params = _params(args)
+    from longloop.corpus.run_inputs import check_run_inputs
     from longloop.settings.state_paths import StatePaths
 
-    if (args.production or args.feedback) and not args.data:
-        raise DataError(
-            "--production and --feedback belong to a dataset of your own: give --data too "
-            "(the demo corpus is watched with its own synthetic traffic)"
-        )
-    if args.feedback and not args.production:
-        raise DataError("--feedback labels documents the model served: give them with --production")
-    if args.data:  # fail fast, with one line, before any flow starts
-        from longloop.corpus.run_inputs import check_run_inputs
+    # Bad input fails fast, with one line, before any flow starts.
+    check_run_inputs(
+        args.data, args.production, args.feedback, [StatePaths.from_params(params).root], _input_rules(params)
+    )
+    from longloop.locked_run import run_locked
 
-        check_run_inputs(
-            args.data, args.production, args.feedback, [StatePaths.from_params(params).root], _input_rules(params)
-        )
-    from longloop.state_lock import state_lock
+    given = _paths_of(args, "data", "production", "feedback")
 
-    with state_lock(StatePaths.from_params(params).state, params.project.lock_wait_seconds, "run"):
+    def job() -> PipelineSummary:
+        # Imported under the lock: the flows' libraries write caches (matplotlib's) into the state folder.
         from longloop.flows.pipeline import pipeline
 
-        _settle_killed_runs(params)
-
-        summary = pipeline(
-            params,
-            data_path=str(Path(args.data).resolve()) if args.data else None,
-            production_path=str(Path(args.production).resolve()) if args.production else None,
-            feedback_path=str(Path(args.feedback).resolve()) if args.feedback else None,
+        return pipeline(
+            params, data_path=given["data"], production_path=given["production"], feedback_path=given["feedback"]
         )
-    if summary["blocked"]:
+
+    summary = run_locked(params, "run", job)
+    if summary.blocked:
         _print(
-            summary, args.json, f"governance gate blocked the dataset: {'; '.join(summary['governance']['reasons'])}"
+            summary.to_dict(),
+            args.json,
+            f"governance gate blocked the dataset: {'; '.join(summary.governance['reasons'])}",
         )
         return EXIT_BLOCKED
-    reg, drift, rt = summary["registry"], summary["drift"], summary["retraining"]
-    no_champion = reg.get("champion_version") is None
-    human = (
-        f"dataset {summary['dataset']['dvc_md5']} ({summary['dataset']['counts']['total']} records), "
-        f"governance {summary['governance']['verdict']}\n"
-        f"trained: val accuracy {summary['training']['val_accuracy']:.3f}; "
-        f"test macro-F1 {summary['evaluation']['challenger']['macro_f1']:.3f}\n"
-        f"registered {reg['model_name']} v{reg['version']} aliases {reg['aliases']}; "
-        f"promotion: {summary['promotion']['reason']}\n"
-        + (
-            f"drift detected: {drift['drift_detected']} (score {drift['score']:.4f})\n"
-            if "score" in drift
-            else f"drift check skipped: {drift['skipped']}\n"
-        )
-        + f"retraining: {'triggered' if rt['triggered'] else 'not triggered'} ({rt['reason']})"
+    reg, ev, promotion = summary.registry, summary.evaluation, summary.promotion
+    assert reg is not None and ev is not None and promotion is not None and summary.training is not None
+    assert summary.drift is not None and summary.retraining is not None
+    human = "\n".join(
+        [
+            f"dataset {summary.dataset['dvc_md5']} ({summary.dataset['counts']['total']} records), "
+            f"governance {summary.governance['verdict']}",
+            f"trained: val accuracy {summary.training['val_accuracy']:.3f}; "
+            f"test macro-F1 {ev.challenger.metrics['macro_f1']:.3f}",
+            f"registered {reg.model_name} v{reg.version} aliases {reg.aliases}; promotion: {promotion.reason}",
+            _drift_line(summary.drift),
+            _retraining_line(summary.retraining),
+            _reuse_line(summary.reused.to_dict()),
+        ]
     )
-    if rt["outcome"] and rt["outcome"].get("requested"):
-        human += f"; requested through the event {rt['outcome']['requested']['event']}"
-    elif rt["outcome"] and not rt["outcome"]["blocked"]:
-        human += f"; new decision: {rt['outcome']['promotion']['reason']}"
-    _print(summary, args.json, human + "\n" + _reuse_line(summary["reused"]))
-    return EXIT_BLOCKED if no_champion else EXIT_OK
-
-
-def _settle_killed_runs(params: LongloopParams) -> None:
-    """Embedded only: flow runs a killed longloop left Running are marked Crashed (see orphaned_flow_runs)."""
-    if params.services.prefect_api_url:
-        return
-    from longloop.orphaned_flow_runs import crash_orphaned_flow_runs
-
-    crashed = crash_orphaned_flow_runs()
-    if crashed:
-        print(
-            f"longloop: {len(crashed)} flow run(s) left Running by a killed process marked Crashed: "
-            f"{', '.join(crashed)}",
-            file=sys.stderr,
-        )
+    _print(summary.to_dict(), args.json, human)
+    return EXIT_OK if summary.has_champion else EXIT_BLOCKED
 
 
 def _reuse_line(reused: dict) -> str:
@@ -197,7 +209,7 @@ def _reuse_line(reused: dict) -> str:
         else None,
         "dataset snapshot (no new DVC object)" if reused["dvc"] else None,
         f"drift result and Evidently snapshot {reused['drift_snapshot']} (same window)"
-        if reused["drift_snapshot"]
+        if reused.get("drift_snapshot")
         else None,
     ]
     retraining = reused.get("retraining") or {}
@@ -212,81 +224,77 @@ def cmd_replay(args) -> int:
     params = _params(args)
     from longloop.corpus.run_inputs import check_replay_inputs
     from longloop.settings.state_paths import StatePaths
-    from longloop.state_lock import state_lock
 
     paths = StatePaths.from_params(params)
-    check_replay_inputs(args.data, args.feedback, [paths.root], paths.data_dir / "dataset.jsonl", _input_rules(params))
-    with state_lock(paths.state, params.project.lock_wait_seconds, "replay"):
-        from longloop.flows.production_window import production_replay
+    check_replay_inputs(args.data, args.feedback, [paths.root], paths.dataset, _input_rules(params))
+    from longloop.locked_run import run_locked
 
-        _settle_killed_runs(params)
+    production, feedback = str(Path(args.data).resolve()), _paths_of(args, "feedback")["feedback"]
 
-        out = production_replay(
-            params, str(Path(args.data).resolve()), str(Path(args.feedback).resolve()) if args.feedback else None
-        )
-    drift, rt = out["drift"], out["retraining"]
-    human = (
-        f"replayed {out['deployment']['traffic']['ok']} of {out['deployment']['traffic']['requests']} requests "
-        f"({out['deployment']['traffic']['documents']} documents) to v{','.join(out['deployment']['served_version'])}\n"
-        + (
-            f"drift detected: {drift['drift_detected']} (score {drift['score']:.4f})\n"
-            if "score" in drift
-            else f"drift check skipped: {drift['skipped']}\n"
-        )
-        + f"retraining: {'triggered' if rt['triggered'] else 'not triggered'} ({rt['reason']})"
+    def job() -> WatchedWindow:
+        from longloop.flows.production_window import production_replay  # under the lock, as in cmd_run
+
+        return production_replay(params, production, feedback)
+
+    out = run_locked(params, "replay", job)
+    traffic = out.deployment["traffic"]
+    human = "\n".join(
+        [
+            f"replayed {traffic['ok']} of {traffic['requests']} requests ({traffic['documents']} documents) "
+            f"to v{','.join(out.deployment['served_version'])}",
+            _drift_line(out.drift),
+            _retraining_line(out.retraining),
+        ]
     )
-    _print(out, args.json, human)
+    _print(out.to_dict(), args.json, human)
     return EXIT_OK
 
 
 def cmd_monitor(args) -> int:
     """The scheduled drift job once (what the drift-job deployment runs), e.g. from cron without a server."""
     params = _params(args)
-    from longloop.settings.state_paths import StatePaths
-    from longloop.state_lock import state_lock
+    from longloop.locked_run import run_locked
 
-    with state_lock(StatePaths.from_params(params).state, params.project.lock_wait_seconds, "monitor"):
-        from longloop.flows.drift_check import drift_monitoring
+    def job() -> DriftMonitoringSummary:
+        from longloop.flows.drift_check import drift_monitoring  # under the lock, as in cmd_run
 
-        _settle_killed_runs(params)
+        return drift_monitoring(params)
 
-        out = drift_monitoring(params)
-    if out["skipped"]:
-        human = f"drift check skipped: {out['reason']}"
+    out = run_locked(params, "monitor", job)
+    if out.skipped or out.drift is None or out.retraining is None:
+        human = f"drift check skipped: {out.reason}"
     else:
-        rt = out["retraining"]
+        rt = out.retraining
         human = (
-            f"drift detected: {out['drift']['drift_detected']} (score {out['drift']['score']:.4f}, "
-            f"{out['drift']['n_current']} documents)\nretraining: "
-            f"{'triggered' if rt['triggered'] else 'not triggered'} ({rt['reason']}; route {rt['route']})"
+            f"drift detected: {out.drift['drift_detected']} (score {out.drift['score']:.4f}, "
+            f"{out.drift['n_current']} documents)\nretraining: "
+            f"{'triggered' if rt.triggered else 'not triggered'} ({rt.reason}; route {rt.route})"
         )
-    _print(out, args.json, human)
+    _print(out.to_dict(), args.json, human)
     return EXIT_OK
 
 
 def cmd_retrain(args) -> int:
     """Retrain on the dataset plus all feedback so far, then the promotion gate (the scheduled retraining)."""
     params = _params(args)
-    from longloop.settings.state_paths import StatePaths
-    from longloop.state_lock import state_lock
+    from longloop.locked_run import run_locked
 
-    with state_lock(StatePaths.from_params(params).state, params.project.lock_wait_seconds, "retrain"):
-        from longloop.flows.retraining import retrain_and_record
+    def job() -> RecordedRetraining:
+        from longloop.flows.retraining import retrain_and_record  # under the lock, as in cmd_run
 
-        _settle_killed_runs(params)
+        return retrain_and_record(params, "command line")
 
-        out = retrain_and_record(params, "command line")
-    outcome = out["outcome"]
-    human = (
-        "governance gate blocked the merged dataset"
-        if outcome["blocked"]
-        else f"retrained on {outcome['dataset']['counts']['total']} records: {outcome['promotion']['reason']}"
-    )
-    _print(out, args.json, human)
-    return EXIT_BLOCKED if outcome["blocked"] else EXIT_OK
+    out = run_locked(params, "retrain", job)
+    outcome = out.outcome
+    if outcome.blocked or outcome.dataset is None or outcome.promotion is None:
+        human = "governance gate blocked the merged dataset"
+    else:
+        human = f"retrained on {outcome.dataset['counts']['total']} records: {outcome.promotion.reason}"
+    _print(out.to_dict(), args.json, human)
+    return EXIT_BLOCKED if outcome.blocked else EXIT_OK
 
 
-def _inside_project(path: str, params: LongloopParams) -> Path:
+def _inside_project(path: str | Path, params: LongloopParams) -> Path:
     from longloop.corpus.readers import resolve_inside
     from longloop.settings.state_paths import StatePaths
 
@@ -297,16 +305,14 @@ def cmd_train(args) -> int:
     """Train on a split dataset file into a model folder, no registry: the DVC pipeline's ``train`` stage."""
     params = _params(args)
     from longloop.settings.state_paths import StatePaths
-    from longloop.training.train_to_folder import train_to_folder
+    from longloop.training.train_to_folder import train_file_to_folder
 
-    data, out = _inside_project(args.data, params), _inside_project(args.out, params)
-    if not data.is_file():
-        raise DataError(f"{args.data}: file not found")
-    work = StatePaths.from_params(params).state / "dvc-training"
-    trained = train_to_folder(data, out, params.model, params.training, params.project.seed, work)
-    result = {"model_dir": str(trained.model_dir), "parameters": trained.parameters, "result": trained.result}
+    paths = StatePaths.from_params(params)
+    trained = train_file_to_folder(
+        args.data, args.out, [paths.root], params.model, params.training, params.project.seed, paths.dvc_training_dir
+    )
     _print(
-        result,
+        trained.to_dict(),
         args.json,
         f"trained {trained.parameters:,} parameters into {trained.model_dir} "
         f"(val accuracy {trained.result.get('val_accuracy', float('nan')):.3f})",
@@ -317,97 +323,61 @@ def cmd_train(args) -> int:
 def cmd_evaluate(args) -> int:
     """Evaluate a model folder on a split dataset file: metrics JSON and PNG plots (the DVC ``evaluate`` stage)."""
     params = _params(args)
-    from longloop.corpus.atomic_files import write_json_atomic
-    from longloop.evaluation.evaluate_folder import evaluate_model_folder
-    from longloop.training.model_io import ModelIntegrityError, verify_model_dir
+    from longloop.evaluation.evaluate_folder import evaluate_to_file
 
-    model, data = _inside_project(args.model, params), _inside_project(args.data, params)
-    out = _inside_project(args.out, params)
-    plots = _inside_project(args.plots, params) if args.plots else None
-    if not data.is_file():
-        raise DataError(f"{args.data}: file not found")
-    try:
-        verify_model_dir(model)
-    except (OSError, ValueError, ModelIntegrityError) as exc:
-        raise DataError(f"{args.model}: not a complete model folder ({_one_line(str(exc))[:200]})") from None
-    metrics = evaluate_model_folder(model, data, params.evaluation, params.project.seed, plots).metrics
-    write_json_atomic(out, metrics)
+    evaluated = evaluate_to_file(
+        args.model, args.data, args.out, [Path(params.root)], params.evaluation, params.project.seed, args.plots
+    )
+    metrics = evaluated.metrics
     base = metrics.get("comparisons", {}).get("tfidf_logistic_regression", {})
     _print(
-        metrics,
+        evaluated.to_dict(),
         args.json,
         f"macro-F1 {metrics['macro_f1']:.3f} (TF-IDF {base.get('macro_f1', float('nan')):.3f}), "
-        f"accuracy {metrics['accuracy']:.3f}, ECE {metrics['ece']:.3f}; wrote {out}",
+        f"accuracy {metrics['accuracy']:.3f}, ECE {metrics['ece']:.3f}; wrote {evaluated.path}",
     )
     return EXIT_OK
 
 
 def cmd_demo_data(args) -> int:
-    from longloop.corpus.atomic_files import write_jsonl_atomic
-    from longloop.corpus.demo_corpus import generate_corpus
-    from longloop.corpus.readers import resolve_inside
-    from longloop.environment import resolve_config_path
+    from longloop.corpus.demo_corpus_file import write_demo_corpus
+    from longloop.settings.params import DemoParams
 
-    config = resolve_config_path(args.config)
-    params = load_params(config) if config.exists() else None
-    d = params.data.demo if params else None
-    out = resolve_inside(args.out, [Path.cwd()] + ([Path(params.root)] if params else []))
-    if out.suffix != ".jsonl":
-        raise DataError(f"{args.out}: the demo corpus is written as .jsonl")
-    rows = generate_corpus(
-        args.n or (d.n_documents if d else 800),
-        seed=args.seed if args.seed is not None else (d.seed if d else 7),
+    params = _optional_params(args)
+    written = write_demo_corpus(
+        args.out,
+        _output_roots(params),
+        params.data.demo if params else DemoParams(),
+        n_documents=args.n,
+        seed=args.seed,
         stream=args.stream,
-        median_tokens=d.median_tokens if d else 400,
-        length_sigma=d.length_sigma if d else 1.15,
-        max_tokens=d.max_tokens if d else 16_000,
-        n_labels=d.n_labels if d else 2,
-        shifts=tuple(args.shift),
-        plant=tuple(args.plant),
+        shifts=args.shift,
+        plant=args.plant,
     )
-    write_jsonl_atomic(out, rows)
-    _print(
-        {"path": str(out), "records": len(rows), "shifts": args.shift, "plant": args.plant},
-        args.json,
-        f"wrote {len(rows)} records to {out}",
-    )
+    _print(written.to_dict(), args.json, f"wrote {written.records} records to {written.path}")
     return EXIT_OK
 
 
 def cmd_real_corpus(args) -> int:
     """A corpus of real text from this machine's Debian changelogs: training documents, and optionally the
     newer entries as production documents (id, text) and their labels as feedback (id, label)."""
-    from longloop.corpus.atomic_files import write_jsonl_atomic
-    from longloop.corpus.debian_changelogs import build_debian_corpus
-    from longloop.corpus.readers import resolve_inside
-    from longloop.environment import resolve_config_path
+    from longloop.corpus.debian_corpus_files import write_debian_corpus
+    from longloop.settings.params import DataParams
 
-    config = resolve_config_path(args.config)
-    params = load_params(config) if config.exists() else None
-    roots = [Path.cwd()] + ([Path(params.root)] if params else [])
-    given = {"documents": args.out, "production": args.production_out, "feedback": args.feedback_out}
-    outs = {name: resolve_inside(path, roots) for name, path in given.items() if path}
-    for name, out in outs.items():
-        if out.suffix != ".jsonl":
-            raise DataError(f"{given[name]}: the real corpus is written as .jsonl")
-    if len(set(outs.values())) < len(outs):
-        raise DataError("--out, --production-out and --feedback-out must be different files")
-    corpus = build_debian_corpus(
-        args.doc_root,
+    params = _optional_params(args)
+    written = write_debian_corpus(
+        args.out,
+        _output_roots(params),
+        production=args.production_out,
+        feedback=args.feedback_out,
+        doc_root=args.doc_root,
         min_documents=args.min_documents,
         min_per_label=args.min_per_label,
         max_labels=args.max_labels,
         production_entries=args.production_entries,
-        max_text_chars=params.data.max_text_chars if params else 400_000,
+        max_text_chars=(params.data if params else DataParams()).max_text_chars,
     )
-    rows = {
-        "documents": corpus.records,
-        "production": corpus.production_documents(),
-        "feedback": corpus.feedback_labels(),
-    }
-    for name, out in outs.items():
-        write_jsonl_atomic(out, rows[name])
-    summary = corpus.summary() | {"paths": {name: str(out) for name, out in outs.items()}}
+    summary, outs = written.summary, written.paths
     words = summary["words_per_document"]
     human = [
         f"wrote {summary['documents']} documents to {outs['documents']}",
@@ -417,52 +387,19 @@ def cmd_real_corpus(args) -> int:
         + "".join(f"; {name} written to {outs[name]}" for name in ("production", "feedback") if name in outs),
         f"  built in {summary['build_seconds']:.1f} s",
     ]
-    _print(summary, args.json, "\n".join(human))
+    _print(written.to_dict(), args.json, "\n".join(human))
     return EXIT_OK
 
 
 def cmd_govern(args) -> int:
     params = _params(args)
-    from longloop.corpus.readers import read_benchmark_sets, read_dataset
-    from longloop.corpus.splits import assign_splits
-    from longloop.settings.state_paths import StatePaths
+    from longloop.governance.dataset_file_gate import govern_dataset_file
 
-    root = StatePaths.from_params(params).root
-    res = read_dataset(
-        args.data, [root], params.data.max_text_chars, quarantine=params.data.on_bad_record == "quarantine"
+    governed = govern_dataset_file(
+        args.data, params, Path.cwd(), args.benchmark, args.waivers, findings=args.findings, kept=args.kept
     )
-    benchmarks = read_benchmark_sets(
-        [*params.governance.benchmark_sets, *args.benchmark], root, params.data.max_text_chars
-    )
-    from longloop.corpus.atomic_files import write_jsonl_atomic
-    from longloop.corpus.readers import resolve_inside
-    from longloop.governance.checks import CHECK_NAMES
-    from longloop.governance.waivers import load_waivers
-
-    findings = resolve_inside(args.findings, [Path.cwd(), root]) if args.findings else None
-    if findings is not None and findings.suffix != ".jsonl":
-        raise DataError(f"{args.findings}: the findings are written as .jsonl")
-    waivers = load_waivers(
-        [*([params.governance.waivers] if params.governance.waivers else []), *args.waivers], root, CHECK_NAMES
-    )
-    from longloop.governance.gate import run_gate  # after the input is known to be good: bad input fails fast
-
-    records = assign_splits(res.records, params.data.split.validation, params.data.split.test, params.project.seed)
-    report, kept = run_gate(records, params.governance, benchmarks=benchmarks, waivers=waivers)
-    if findings is not None:
-        write_jsonl_atomic(findings, report.finding_rows())
-    if args.kept:  # the records the gate let through, with their splits: the DVC train stage's input
-        from longloop.corpus.dataset_files import write_records
-        from longloop.governance.pii import masked_for_training
-
-        write_records(resolve_inside(args.kept, [Path.cwd(), root]), masked_for_training(kept))
-    out = report.to_dict() | {
-        "records": len(records),
-        "kept": len(kept),
-        "quarantined_rows": len(res.quarantined),
-        "findings_path": str(findings) if findings else None,
-    }
-    lines = [f"verdict: {report.verdict} ({len(kept)} of {len(records)} records kept)"]
+    report = governed.report
+    lines = [f"verdict: {report.verdict} ({len(governed.kept)} of {governed.records} records kept)"]
     for name, c in report.checks.items():
         status = (
             "FAIL"
@@ -474,72 +411,32 @@ def cmd_govern(args) -> int:
         waived = f", {c.waived} waived" if c.waived else ""
         lines.append(f"  {name}: {status} ({c.violations} violations{waived})")
     lines += [f"  {reason}" for reason in report.reasons if reason.split(":")[0] not in report.checks]
-    lines += [f"findings: {findings}"] if findings else []
-    _print(out, args.json, "\n".join(lines))
+    lines += [f"findings: {governed.findings_path}"] if governed.findings_path else []
+    _print(governed.to_dict(), args.json, "\n".join(lines))
     return EXIT_OK if report.verdict == "pass" else EXIT_BLOCKED
-
-
-def _drift_rows(path: str, root: Path, max_chars: int) -> list[dict]:
-    from longloop.corpus.readers import resolve_inside
-    from longloop.corpus.records import has_control_chars, is_valid_unicode
-    from longloop.serving.inference_log import read_inference_log
-
-    p = resolve_inside(path, [root, Path.cwd()])
-    if p.is_dir():
-        raise DataError(f"{path}: is a folder, not a JSONL file")
-    if not p.is_file():
-        raise DataError(f"{path}: file not found")
-    try:
-        rows = read_inference_log(p)
-    except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as exc:
-        raise DataError(f"{path}: not valid JSONL ({type(exc).__name__})") from None
-    except OSError as exc:
-        raise DataError(f"{path}: cannot be read ({exc.strerror or type(exc).__name__})") from None
-    for i, r in enumerate(rows, start=1):
-        if not isinstance(r, dict) or not isinstance(r.get("text"), str) or not r["text"].strip():
-            raise DataError(f"{path}:{i}: field 'text' is missing or empty")
-        if not is_valid_unicode(r["text"]) or has_control_chars(r["text"]):
-            raise DataError(f"{path}:{i}: field 'text' holds control characters or invalid Unicode")
-        if "prediction" in r and not isinstance(r["prediction"], str):
-            raise DataError(f"{path}:{i}: field 'prediction' must be a string")
-        if len(r["text"]) > max_chars:
-            raise DataError(f"{path}:{i}: field 'text' is over the limit of {max_chars} characters")
-        r.setdefault("n_tokens", len(r["text"].split()))
-    if len(rows) < 5:
-        raise DataError(f"{path}: needs at least 5 documents, has {len(rows)}")
-    return rows
 
 
 def cmd_drift(args) -> int:
     params = _params(args)
+    from longloop.monitoring.drift_input_files import check_drift_between_files
     from longloop.settings.state_paths import StatePaths
 
     paths = StatePaths.from_params(params)
-    ref = _drift_rows(args.reference, paths.root, params.data.max_text_chars)
-    cur = _drift_rows(args.current, paths.root, params.data.max_text_chars)
-    from longloop.monitoring.drift_job import run_drift_check  # after the input is known to be good
-
-    # Predictions only count when both sides carry them.
-    if not all("prediction" in r for r in ref + cur):
-        for r in ref + cur:
-            r.pop("prediction", None)
-    # No training vocabulary here: the drift job builds one from half of the reference and measures the OOV rate
-    # on the other half (a vocabulary from the whole reference gives it OOV 0 and every window "drifts").
-    result = run_drift_check(
-        ref,
-        cur,
-        None,
+    drift = check_drift_between_files(
+        args.reference,
+        args.current,
+        [paths.root, Path.cwd()],
+        params.data.max_text_chars,
         params.model.context_tokens,
         params.monitoring,
         paths.evidently_workspace if args.record else None,
     )
-    out = {"drift_detected": result["drift_detected"], "score": result["score"], "checks": result["checks"]}
-    lines = [f"drift detected: {out['drift_detected']} (score {out['score']:.4f}, alpha {params.monitoring.alpha})"]
+    lines = [f"drift detected: {drift.drift_detected} (score {drift.score:.4f}, alpha {params.monitoring.alpha})"]
     lines += [
         f"  {n}: p={c['p_value']:.3g} threshold={c['threshold']:.3g} {'DRIFT' if c['drift'] else 'ok'}"
-        for n, c in out["checks"].items()
+        for n, c in drift.checks.items()
     ]
-    _print(out, args.json, "\n".join(lines))
+    _print(drift.to_dict(), args.json, "\n".join(lines))
     return EXIT_OK
 
 
@@ -567,73 +464,44 @@ def cmd_serve(args) -> int:
 
 def cmd_status(args) -> int:
     params = _params(args)
-    from longloop.corpus.atomic_files import read_jsonl_complete
-    from longloop.registry.model_registry import alias_version
-    from longloop.registry.promotion_ledger import read_ledger
-    from longloop.registry.tracking import configure_tracking_for
-    from longloop.settings.state_paths import StatePaths
+    from longloop.loop_status import loop_status
 
-    paths = StatePaths.from_params(params)
-    configure_tracking_for(params)
-    name = params.registry.model_name
-    drift = read_jsonl_complete(paths.monitoring_dir / "drift-history.jsonl")
-    aliases = {a: alias_version(name, a) for a in ("champion", "challenger", "previous-champion")}
-    promotions = read_ledger(paths.ledger)[-args.last :]
-    recent_drift = [{k: d[k] for k in ("at", "drift_detected", "score")} for d in drift[-args.last :]]
-    retraining = read_jsonl_complete(paths.retraining_log)[-args.last :]
-    out = {
-        "model": name,
-        "aliases": aliases,
-        "promotions": promotions,
-        "drift": recent_drift,
-        "retraining": retraining,
-        "tracking_uri": paths.tracking_uri(params),
-    }
-    lines = [f"{name}: " + ", ".join(f"{a}=v{v}" if v else f"{a}=none" for a, v in aliases.items())]
+    status = loop_status(params, args.last)
+    lines = [f"{status.model}: " + ", ".join(f"{a}=v{v}" if v else f"{a}=none" for a, v in status.aliases.items())]
     lines += ["promotions:"] + [
-        f"  {p['at']} {p['action']} v{p['from_version']} -> v{p['to_version']}: {p['reason']}" for p in promotions
+        f"  {p['at']} {p['action']} v{p['from_version']} -> v{p['to_version']}: {p['reason']}"
+        for p in status.promotions
     ]
-    lines += ["drift:"] + [f"  {d['at']} drift={d['drift_detected']} score={d['score']:.4f}" for d in recent_drift]
-    lines += ["retraining:"] + [f"  {r['at']} started={r['started']}: {r['reason']}" for r in retraining]
-    _print(out, args.json, "\n".join(lines))
+    lines += ["drift:"] + [f"  {d['at']} drift={d['drift_detected']} score={d['score']:.4f}" for d in status.drift]
+    lines += ["retraining:"] + [f"  {r['at']} started={r['started']}: {r['reason']}" for r in status.retraining]
+    _print(status.to_dict(), args.json, "\n".join(lines))
     return EXIT_OK
 
 
 def cmd_rollback(args) -> int:
     params = _params(args)
-    from longloop.registry.model_registry import rollback_champion
-    from longloop.registry.promotion_ledger import record_move
-    from longloop.registry.tracking import configure_tracking_for
-    from longloop.settings.state_paths import StatePaths
-    from longloop.state_lock import state_lock
+    from longloop.locked_run import run_locked
+    from longloop.registry.champion_rollback import rollback_and_record
 
-    paths = StatePaths.from_params(params)
-    configure_tracking_for(params)
-    with state_lock(paths.state, params.project.lock_wait_seconds, "rollback"):
-        try:
-            old, new = rollback_champion(params.registry.model_name)
-        except ValueError as exc:
-            raise DataError(str(exc)) from None
-        entry = record_move(
-            paths.ledger, params.registry.model_name, "champion", old, new, args.reason, action="rollback"
-        )
-    _print(entry, args.json, f"champion rolled back from v{old} to v{new}")
+    # Nothing of Prefect's is touched, so there are no killed flow runs to settle.
+    rollback = run_locked(params, "rollback", lambda: rollback_and_record(params, args.reason), settle=False)
+    _print(
+        rollback.to_dict(), args.json, f"champion rolled back from v{rollback.from_version} to v{rollback.to_version}"
+    )
     return EXIT_OK
 
 
 def cmd_restore_data(args) -> int:
     params = _params(args)
-    from longloop.corpus.readers import resolve_inside
     from longloop.settings.state_paths import StatePaths
-    from longloop.versioning.dvc_snapshots import ensure_repo, restore_snapshot
+    from longloop.versioning.dataset_restore import is_md5, restore_dataset
 
-    paths = StatePaths.from_params(params)
-    if not (len(args.md5) == 32 and all(c in "0123456789abcdef" for c in args.md5)):
+    if not is_md5(args.md5):
         raise DataError(f"--md5: {args.md5!r} is not an md5 hash")
-    dest = resolve_inside(args.out or paths.data_dir / f"restored-{args.md5}.jsonl", [paths.root])
-    ensure_repo(paths.root, paths.dvc_cache, str(paths.dvc_remote.resolve()))
-    out = restore_snapshot(paths.root, args.md5, dest)
-    _print({"md5": args.md5, "path": str(out)}, args.json, f"restored {args.md5} to {out}")
+    paths = StatePaths.from_params(params)
+    dest = _inside_project(args.out or paths.data_dir / f"restored-{args.md5}.jsonl", params)
+    restored = restore_dataset(paths.root, args.md5, dest, paths.dvc_cache, str(paths.dvc_remote.resolve()))
+    _print(restored.to_dict(), args.json, f"restored {restored.md5} to {restored.path}")
     return EXIT_OK
 
 
@@ -828,13 +696,13 @@ def main(argv: list[str] | None = None) -> int:
         args = build_parser().parse_args(argv)
         return args.fn(args)
     except UsageError as exc:
-        print(_one_line(str(exc)), file=sys.stderr)
+        print(one_line(str(exc)), file=sys.stderr)
         return EXIT_BAD_INPUT
     except (ConfigError, DataError) as exc:
-        print(f"longloop: {_one_line(str(exc))}", file=sys.stderr)
+        print(f"longloop: {one_line(str(exc))}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except StateBusy as exc:
-        print(f"longloop: {_one_line(str(exc))}", file=sys.stderr)
+        print(f"longloop: {one_line(str(exc))}", file=sys.stderr)
         return EXIT_BUSY
     except KeyboardInterrupt:
         print("longloop: interrupted", file=sys.stderr)
@@ -846,7 +714,7 @@ def main(argv: list[str] | None = None) -> int:
 
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
         print(
-            f"longloop: {type(exc).__name__}: {_one_line(redact_text(first))} (set LONGLOOP_DEBUG=1 for the traceback)",
+            f"longloop: {type(exc).__name__}: {one_line(redact_text(first))} (set LONGLOOP_DEBUG=1 for the traceback)",
             file=sys.stderr,
         )
         return EXIT_INTERNAL

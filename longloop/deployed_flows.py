@@ -12,36 +12,40 @@ from prefect import flow
 
 from longloop.environment import load_config
 from longloop.flows.drift_check import drift_monitoring
+from longloop.flows.flow_results import DriftMonitoringSummary, PipelineSummary, RecordedRetraining
 from longloop.flows.pipeline import pipeline
 from longloop.flows.retraining import retrain_and_record
-from longloop.settings.state_paths import StatePaths
-from longloop.state_lock import state_lock
-
-
-def _locked(config: str, wait_seconds: float, command: str):
-    params = load_config(config)
-    return params, state_lock(StatePaths.from_params(params).state, wait_seconds, command)
+from longloop.locked_run import run_locked
 
 
 @flow(name="longloop-pipeline-job")
-def pipeline_job(config: str = "params.yaml", data_path: str | None = None, lock_wait_seconds: float = 3600) -> dict:
+def pipeline_job(
+    config: str = "params.yaml", data_path: str | None = None, lock_wait_seconds: float = 3600
+) -> PipelineSummary:
     """The whole loop, as ``longloop run`` runs it."""
-    params, lock = _locked(config, lock_wait_seconds, "pipeline deployment")
-    with lock:
-        return pipeline(params, data_path=data_path)
+    params = load_config(config)
+    return run_locked(
+        params, "pipeline deployment", lambda: pipeline(params, data_path=data_path), lock_wait_seconds, settle=False
+    )
 
 
 @flow(name="longloop-drift-job")
-def drift_job(config: str = "params.yaml", lock_wait_seconds: float = 3600) -> dict:
+def drift_job(config: str = "params.yaml", lock_wait_seconds: float = 3600) -> DriftMonitoringSummary:
     """The next unread window of the inference log against the training reference, then the retraining decision."""
-    params, lock = _locked(config, lock_wait_seconds, "drift deployment")
-    with lock:
-        return drift_monitoring(params)
+    params = load_config(config)
+    return run_locked(params, "drift deployment", lambda: drift_monitoring(params), lock_wait_seconds, settle=False)
 
 
 @flow(name="longloop-retraining-job")
-def retraining_job(config: str = "params.yaml", trigger: str = "schedule", lock_wait_seconds: float = 3600) -> dict:
+def retraining_job(
+    config: str = "params.yaml", trigger: str = "schedule", lock_wait_seconds: float = 3600
+) -> RecordedRetraining:
     """Retrain on the current dataset plus every feedback file collected so far, then the promotion gate."""
-    params, lock = _locked(config, lock_wait_seconds, f"retraining deployment ({trigger})")
-    with lock:
-        return retrain_and_record(params, trigger)
+    params = load_config(config)
+    return run_locked(
+        params,
+        f"retraining deployment ({trigger})",
+        lambda: retrain_and_record(params, trigger),
+        lock_wait_seconds,
+        settle=False,
+    )

@@ -7,7 +7,7 @@ from pathlib import Path
 import mlflow
 
 from longloop.settings.params import LongloopParams
-from longloop.settings.state_paths import StatePaths
+from longloop.settings.state_paths import TrackingTarget
 
 
 def configure_tracking(tracking_uri: str, experiment: str, artifact_root: Path | None) -> str:
@@ -29,8 +29,10 @@ def configure_tracking(tracking_uri: str, experiment: str, artifact_root: Path |
     return exp_id
 
 
+def configure_tracking_target(target: TrackingTarget) -> str:
+    """Point MLflow at ``target``; returns the experiment id."""
+    return configure_tracking(target.uri, target.experiment, target.artifact_root)
+
+
 def configure_tracking_for(params: LongloopParams) -> str:
-    """The configured server, or the embedded SQLite store with artifacts in the state folder."""
-    paths = StatePaths.from_params(params)
-    artifacts = None if params.services.mlflow_tracking_uri else paths.mlflow_artifacts
-    return configure_tracking(paths.tracking_uri(params), params.project.name, artifacts)
+    return configure_tracking_target(TrackingTarget.for_params(params))

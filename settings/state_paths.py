@@ -53,12 +53,70 @@ class StatePaths:
         return self.state / "evidently"
 
     @property
+    def dataset(self) -> Path:
+        """The current split dataset: what the last run loaded, plus the feedback merged since."""
+        return self.data_dir / "dataset.jsonl"
+
+    @property
+    def quarantined_rows(self) -> Path:
+        """Rows the reader set aside (``data.on_bad_record: quarantine``)."""
+        return self.data_dir / "quarantine.jsonl"
+
+    def feedback_file(self, key: str) -> Path:
+        """Labelled production documents, merged into the dataset by every later retraining."""
+        return self.data_dir / f"feedback-{key}.jsonl"
+
+    def feedback_quarantine_file(self, key: str) -> Path:
+        return self.data_dir / f"feedback-quarantine-{key}.jsonl"
+
+    def feedback_files(self) -> list[Path]:
+        """Every feedback file collected so far (not the quarantined labels), in a stable order."""
+        return sorted(
+            p for p in self.data_dir.glob("feedback-*.jsonl") if not p.name.startswith("feedback-quarantine-")
+        )
+
+    def governance_dir(self, key: str) -> Path:
+        """The gate's kept records and report for one (data, settings, benchmarks, waivers) key."""
+        return self.data_dir / "governance" / key
+
+    @property
     def inference_log(self) -> Path:
         return self.state / "inference" / "requests.jsonl"
 
     @property
     def monitoring_dir(self) -> Path:
         return self.state / "monitoring"
+
+    @property
+    def drift_reference(self) -> Path:
+        """The champion's test predictions: what the drift job compares production with."""
+        return self.monitoring_dir / "reference.jsonl"
+
+    @property
+    def drift_vocabulary(self) -> Path:
+        """The champion's training vocabulary, for the out-of-vocabulary signal."""
+        return self.monitoring_dir / "vocabulary.json"
+
+    @property
+    def drift_history(self) -> Path:
+        return self.monitoring_dir / "drift-history.jsonl"
+
+    @property
+    def drift_cursor(self) -> Path:
+        """Where the last scheduled drift check stopped reading the inference log."""
+        return self.monitoring_dir / "drift-cursor.json"
+
+    def drift_report(self, stamp: str) -> Path:
+        return self.monitoring_dir / "reports" / f"drift-{stamp}.html"
+
+    @property
+    def logs_dir(self) -> Path:
+        return self.state / "logs"
+
+    @property
+    def dvc_training_dir(self) -> Path:
+        """Work folder of the DVC pipeline's ``train`` stage."""
+        return self.state / "dvc-training"
 
     @property
     def runs_dir(self) -> Path:
@@ -94,3 +152,19 @@ class StatePaths:
         ):
             d.mkdir(parents=True, exist_ok=True)
         return self
+
+
+@dataclass(frozen=True)
+class TrackingTarget:
+    """Where a run's MLflow calls go: the store, the experiment, and the artifact root of an embedded store."""
+
+    uri: str
+    experiment: str
+    artifact_root: Path | None  # None for a server, which manages its own artifacts
+
+    @classmethod
+    def for_params(cls, params: LongloopParams) -> TrackingTarget:
+        """The configured server, or the embedded SQLite store with artifacts in the state folder."""
+        paths = StatePaths.from_params(params)
+        artifacts = None if params.services.mlflow_tracking_uri else paths.mlflow_artifacts
+        return cls(paths.tracking_uri(params), params.project.name, artifacts)

@@ -16,24 +16,11 @@ from longloop.evaluation.int8_comparison import compare_int8_with_fp32
 from longloop.monitoring.drift_features import training_vocabulary
 from longloop.registry.model_registry import alias_version, download_model_dir
 from longloop.registry.pyfunc_model import CALIBRATION, SERVING_PRECISION
-from longloop.settings.params import LongloopParams
+from longloop.settings.params import EvaluationParams, ServingParams
 from longloop.tasks.retry_policy import TRANSIENT_RETRIES
+from longloop.tasks.stage_results import SCALAR_METRIC_KEYS, ModelEvaluation, TrackingRun
 from longloop.training.model_io import add_to_model_dir
 from longloop.training.quantization import choose_serving_precision
-
-SCALARS = (
-    "accuracy",
-    "macro_f1",
-    "ece",
-    "ece_uncalibrated",
-    "nll",
-    "temperature",
-    "seconds_per_1000_documents",
-    "cpu_seconds_per_1000_documents",
-    "robustness_max_drop",
-    "ood_auroc_max_softmax",
-    "ood_auroc_energy",
-)
 
 
 def int8_metrics(comparison: dict) -> dict[str, float]:
@@ -51,20 +38,14 @@ def int8_metrics(comparison: dict) -> dict[str, float]:
     }
 
 
-def _evaluate(params: LongloopParams, model_dir: Path, kept_path: str, plot_dir: Path | None, with_comparisons: bool):
-    ev = evaluate_model_folder(
-        model_dir, Path(kept_path), params.evaluation, params.project.seed, plot_dir, with_comparisons
-    )
-    return ev.metrics, ev.predictions, ev.splits, (ev.model, ev.tokenizer)
-
-
 @task(name="evaluate-challenger", cache_policy=NO_CACHE)
-def evaluate_challenger(params: LongloopParams, model_dir: str, kept_path: str, run_dir: str, run_id: str) -> dict:
+def evaluate_challenger(
+    evaluation: EvaluationParams, sp: ServingParams, seed: int, model_dir: str, kept_path: str, run: TrackingRun
+) -> ModelEvaluation:
+    run_dir, run_id = run.run_dir, run.run_id
     plots = Path(run_dir) / "plots"
-    metrics, preds, splits, (model, tokenizer) = _evaluate(
-        params, Path(model_dir), kept_path, plots, with_comparisons=True
-    )
-    sp = params.serving
+    ev = evaluate_model_folder(Path(model_dir), Path(kept_path), evaluation, seed, plots, with_comparisons=True)
+    metrics, preds, splits, model, tokenizer = ev.metrics, ev.predictions, ev.splits, ev.model, ev.tokenizer
     served = {"quantize": sp.quantize, "max_int8_accuracy_drop": sp.max_int8_accuracy_drop}
     if sp.quantize != "off":
         test = splits["test"]
@@ -101,7 +82,7 @@ def evaluate_challenger(params: LongloopParams, model_dir: str, kept_path: str, 
     write_json_atomic(Path(run_dir) / "vocabulary.json", training_vocabulary([r.text for r in splits["train"]]))
     write_json_atomic(Path(run_dir) / "evaluation.json", metrics)
     with mlflow.start_run(run_id=run_id):
-        mlflow.log_metrics({f"test_{k}": float(metrics[k]) for k in SCALARS})
+        mlflow.log_metrics({f"test_{k}": float(metrics[k]) for k in SCALAR_METRIC_KEYS})
         mlflow.log_metrics(
             {f"test_accuracy_len_{b.replace('>', 'gt')}": v["accuracy"] for b, v in metrics["by_length"].items()}
         )
@@ -122,21 +103,18 @@ def evaluate_challenger(params: LongloopParams, model_dir: str, kept_path: str, 
             mlflow.set_tag("longloop.served_precision", metrics["int8"]["served_precision"])
         mlflow.log_artifacts(str(plots), artifact_path="plots")
         mlflow.log_artifact(str(Path(run_dir) / "evaluation.json"))
-    return {
-        k: metrics[k]
-        for k in (*SCALARS, "by_length", "n_documents", "robustness", "comparisons", "int8")
-        if k in metrics
-    }
+    return ModelEvaluation.of_challenger(metrics)
 
 
 @task(name="evaluate-champion", cache_policy=NO_CACHE, **TRANSIENT_RETRIES)
-def evaluate_champion(params: LongloopParams, kept_path: str) -> dict | None:
+def evaluate_champion(
+    evaluation: EvaluationParams, seed: int, model_name: str, kept_path: str
+) -> ModelEvaluation | None:
     """The current champion's metrics on the challenger's test set, or None when there is no champion."""
-    name = params.registry.model_name
-    version = alias_version(name, "champion")
+    version = alias_version(model_name, "champion")
     if version is None:
         return None
     with tempfile.TemporaryDirectory() as tmp:
-        model_dir = download_model_dir(name, version, Path(tmp))
-        metrics, _, _, _ = _evaluate(params, model_dir, kept_path, None, with_comparisons=False)
-    return {"version": version, **{k: metrics[k] for k in (*SCALARS, "by_length", "robustness")}}
+        model_dir = download_model_dir(model_name, version, Path(tmp))
+        ev = evaluate_model_folder(model_dir, Path(kept_path), evaluation, seed, None, with_comparisons=False)
+    return ModelEvaluation.of_champion(version, ev.metrics)

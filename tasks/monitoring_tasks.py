@@ -18,8 +18,16 @@ from longloop.monitoring.drift_job import run_drift_check
 from longloop.monitoring.feedback_labels import labels_by_id, with_feedback_labels
 from longloop.monitoring.retraining_policy import retraining_decision
 from longloop.serving.inference_log import read_inference_log
-from longloop.settings.params import LongloopParams
+from longloop.settings.params import MonitoringParams, RetrainingParams
 from longloop.settings.state_paths import StatePaths
+from longloop.tasks.stage_results import (
+    DriftResult,
+    DriftWindow,
+    RetrainingDecision,
+    RetrainingLogEntry,
+    RetrainingOutcome,
+    RetrainingRequest,
+)
 
 DRIFT_EVENT = "longloop.drift.detected"
 RETRAINING_EVENT = "longloop.retraining.requested"  # what the drift-triggered deployment in prefect.yaml expects
@@ -27,73 +35,81 @@ RETRAINING_DEPLOYMENT = "longloop-retraining-job/drift-triggered-retraining"
 log = logging.getLogger("longloop.alerts")
 
 
-def _model_resource(params: LongloopParams) -> dict:
-    return {"prefect.resource.id": f"longloop.model.{params.registry.model_name}"}
+def _model_resource(model_name: str) -> dict:
+    return {"prefect.resource.id": f"longloop.model.{model_name}"}
 
 
 @task(name="next-drift-window", cache_policy=NO_CACHE)
-def next_drift_window(params: LongloopParams, since_line: int | None = None) -> dict:
+def next_drift_window(paths: StatePaths, window_size: int, since_line: int | None = None) -> DriftWindow:
     """The inference-log lines a drift check should read: from ``since_line``, or else from where the last
     scheduled check stopped (a cursor in the monitoring folder), so scheduled runs never re-read a window."""
-    paths = StatePaths.from_params(params)
-    cursor_path = paths.monitoring_dir / "drift-cursor.json"
     if since_line is None:
-        since_line = json.loads(cursor_path.read_text())["line"] if cursor_path.is_file() else 0
+        since_line = json.loads(paths.drift_cursor.read_text())["line"] if paths.drift_cursor.is_file() else 0
     total = len(read_inference_log(paths.inference_log))
-    new, needed = max(0, total - since_line), params.monitoring.window_size
-    ready = new >= needed
-    return {
-        "since_line": since_line,
-        "end_line": total,
-        "new_documents": new,
-        "ready": ready,
-        "reason": f"{new} new documents since line {since_line}" + ("" if ready else f"; a window needs {needed}"),
-    }
+    new = max(0, total - since_line)
+    ready = new >= window_size
+    return DriftWindow(
+        since_line=since_line,
+        end_line=total,
+        new_documents=new,
+        ready=ready,
+        reason=f"{new} new documents since line {since_line}" + ("" if ready else f"; a window needs {window_size}"),
+    )
 
 
 @task(name="advance-drift-cursor", cache_policy=NO_CACHE)
-def advance_drift_cursor(params: LongloopParams, end_line: int) -> None:
-    write_json_atomic(StatePaths.from_params(params).monitoring_dir / "drift-cursor.json", {"line": end_line})
+def advance_drift_cursor(paths: StatePaths, end_line: int) -> None:
+    write_json_atomic(paths.drift_cursor, {"line": end_line})
 
 
 @task(name="drift-job", cache_policy=NO_CACHE)
-def drift_job(params: LongloopParams, since_line: int = 0, end_line: int | None = None) -> dict:
-    paths = StatePaths.from_params(params)
-    reference = read_jsonl_complete(paths.monitoring_dir / "reference.jsonl")
-    vocabulary = json.loads((paths.monitoring_dir / "vocabulary.json").read_text())
+def drift_job(
+    paths: StatePaths,
+    monitoring: MonitoringParams,
+    context_tokens: int,
+    model_name: str,
+    since_line: int = 0,
+    end_line: int | None = None,
+) -> DriftResult:
+    reference = read_jsonl_complete(paths.drift_reference)
+    vocabulary = json.loads(paths.drift_vocabulary.read_text())
     log_lines = read_inference_log(paths.inference_log)[:end_line]
-    feedback = [row for f in sorted(paths.data_dir.glob("feedback-*.jsonl")) for row in read_jsonl_complete(f)]
-    current = with_feedback_labels(log_lines[since_line:][-params.monitoring.window_size :], labels_by_id(feedback))
+    feedback = [row for f in paths.feedback_files() for row in read_jsonl_complete(f)]
+    current = with_feedback_labels(log_lines[since_line:][-monitoring.window_size :], labels_by_id(feedback))
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
-    result = run_drift_check(
-        reference,
-        current,
-        vocabulary,
-        params.model.context_tokens,
-        params.monitoring,
-        paths.evidently_workspace,
-        paths.monitoring_dir / "reports" / f"drift-{stamp}.html",
+    result = DriftResult.from_record(
+        run_drift_check(
+            reference,
+            current,
+            vocabulary,
+            context_tokens,
+            monitoring,
+            paths.evidently_workspace,
+            paths.drift_report(stamp),
+        )
     )
-    if result.get("reused"):  # the very window already checked: counted and alerted once, not twice
+    if result.reused:  # the very window already checked: counted and alerted once, not twice
         log.info("drift window identical to the last one checked; its result is reused")
         return result
-    append_jsonl(paths.monitoring_dir / "drift-history.jsonl", result)
-    if result["drift_detected"]:
-        drifting = [n for n, c in result["checks"].items() if c["drift"]]
-        log.warning("ALERT drift detected in %s (score %.4f)", ", ".join(drifting), result["score"])
+    append_jsonl(paths.drift_history, result.record)
+    if result.drift_detected:
+        drifting = result.drifting_signals
+        log.warning("ALERT drift detected in %s (score %.4f)", ", ".join(drifting), result.score)
         emit_event(
-            event=DRIFT_EVENT, resource=_model_resource(params), payload={"score": result["score"], "signals": drifting}
+            event=DRIFT_EVENT,
+            resource=_model_resource(model_name),
+            payload={"score": result.score, "signals": drifting},
         )
-        if params.monitoring.alert_webhook_url:
+        if monitoring.alert_webhook_url:
             delivered, detail = post_alert(
-                params.monitoring.alert_webhook_url,
+                monitoring.alert_webhook_url,
                 {
                     "event": DRIFT_EVENT,
-                    "model": params.registry.model_name,
-                    "at": result.get("at"),
-                    "score": result["score"],
+                    "model": model_name,
+                    "at": result.at,
+                    "score": result.score,
                     "signals": drifting,
-                    "n_current": result.get("n_current"),
+                    "n_current": result.n_current,
                 },
             )
             (log.info if delivered else log.warning)("drift alert webhook: %s", detail)
@@ -101,12 +117,12 @@ def drift_job(params: LongloopParams, since_line: int = 0, end_line: int | None 
 
 
 @task(name="retraining-route", cache_policy=NO_CACHE)
-def retraining_route(params: LongloopParams) -> str:
+def retraining_route(retraining: RetrainingParams, prefect_api_url: str | None) -> str:
     """``inline`` or ``event`` (see ``retraining.trigger``): ``auto`` asks the configured Prefect server whether the
     drift-triggered deployment exists, since an event that no trigger listens for would retrain nothing."""
-    if params.retraining.trigger != "auto":
-        return params.retraining.trigger
-    if not params.services.prefect_api_url:
+    if retraining.trigger != "auto":
+        return retraining.trigger
+    if not prefect_api_url:
         return "inline"
     with get_client(sync_client=True) as client:
         try:
@@ -117,33 +133,36 @@ def retraining_route(params: LongloopParams) -> str:
 
 
 @task(name="request-retraining", cache_policy=NO_CACHE)
-def request_retraining(params: LongloopParams, decision: dict) -> dict:
+def request_retraining(model_name: str, decision: RetrainingDecision) -> RetrainingRequest:
     """Emit the event the drift-triggered retraining deployment waits for (``retraining.trigger: event``)."""
-    event = emit_event(event=RETRAINING_EVENT, resource=_model_resource(params), payload={"reason": decision["reason"]})
-    log.warning("retraining requested through the event %s: %s", RETRAINING_EVENT, decision["reason"])
-    return {"event": RETRAINING_EVENT, "event_id": str(event.id) if event else None}
+    event = emit_event(
+        event=RETRAINING_EVENT, resource=_model_resource(model_name), payload={"reason": decision.reason}
+    )
+    log.warning("retraining requested through the event %s: %s", RETRAINING_EVENT, decision.reason)
+    return RetrainingRequest(RETRAINING_EVENT, str(event.id) if event else None)
 
 
 @task(name="retraining-decision", cache_policy=NO_CACHE)
-def decide_retraining(params: LongloopParams) -> dict:
-    paths = StatePaths.from_params(params)
-    history = [h["drift_detected"] for h in read_jsonl_complete(paths.monitoring_dir / "drift-history.jsonl")]
+def decide_retraining(paths: StatePaths, rt: RetrainingParams) -> RetrainingDecision:
+    history = [h["drift_detected"] for h in read_jsonl_complete(paths.drift_history)]
     started = [r for r in read_jsonl_complete(paths.retraining_log) if r.get("started")]
     last = datetime.fromisoformat(started[-1]["at"]) if started else None
-    rt = params.retraining
     go, reason = retraining_decision(
         history, last, datetime.now(UTC), rt.confirm_windows, rt.cooldown_minutes, rt.enabled
     )
-    return {"retrain": go, "reason": reason}
+    return RetrainingDecision(go, reason)
 
 
 @task(name="record-retraining", cache_policy=NO_CACHE)
-def record_retraining(params: LongloopParams, decision: dict, outcome: dict | None) -> dict:
-    entry = {
-        "at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "started": decision["retrain"],
-        "reason": decision["reason"],
-        "outcome": outcome,
-    }
-    append_jsonl(StatePaths.from_params(params).retraining_log, entry)
+def record_retraining(
+    paths: StatePaths, decision: RetrainingDecision, outcome: RetrainingOutcome | None
+) -> RetrainingLogEntry:
+    """``outcome`` is None when no retraining started."""
+    entry = RetrainingLogEntry(
+        at=datetime.now(UTC).isoformat(timespec="seconds"),
+        started=decision.retrain,
+        reason=decision.reason,
+        outcome=outcome.to_dict() if outcome is not None else None,
+    )
+    append_jsonl(paths.retraining_log, entry.to_dict())
     return entry

@@ -14,23 +14,18 @@ from longloop.corpus.records import record_from_mapping
 from longloop.serving.deployment import Deployment, start_serving_process, stop_serving_process, wait_for_version
 from longloop.serving.inference_log import read_inference_log
 from longloop.serving.traffic import send_documents
-from longloop.settings.params import LongloopParams
+from longloop.settings.params import DataParams, MonitoringParams, ServingParams
 from longloop.settings.state_paths import StatePaths
+from longloop.tasks.stage_results import ProductionTraffic
 
 
 @task(name="deploy-serving", cache_policy=NO_CACHE)
-def deploy_serving(params: LongloopParams) -> Deployment:
+def deploy_serving(paths: StatePaths, tracking_uri: str, model_name: str, serving: ServingParams) -> Deployment:
     """The pipeline's own deployment; with ``serving.auth_token_env`` set it is guarded by a fresh random token
     that only this run holds (it is its only client), so no shared secret passes through Prefect."""
-    paths = StatePaths.from_params(params)
-    token = secrets.token_urlsafe(32) if params.serving.auth_token_env else None
+    token = secrets.token_urlsafe(32) if serving.auth_token_env else None
     return start_serving_process(
-        paths.tracking_uri(params),
-        params.registry.model_name,
-        paths.inference_log,
-        params.serving,
-        paths.state / "logs",
-        auth_token=token,
+        tracking_uri, model_name, paths.inference_log, serving, paths.logs_dir, auth_token=token
     )
 
 
@@ -40,47 +35,46 @@ def await_served_version(deployment: Deployment, version: str, timeout: float = 
 
 
 @task(name="send-production-traffic", cache_policy=NO_CACHE)
-def send_production_traffic(params: LongloopParams, deployment: Deployment, batch: int) -> dict:
-    """A shifted production batch (per ``monitoring.production_shifts``) through the served model.
+def send_production_traffic(
+    paths: StatePaths, data: DataParams, monitoring: MonitoringParams, deployment: Deployment, batch: int
+) -> ProductionTraffic:
+    """The demo's shifted production batch (per ``monitoring.production_shifts``) through the served model.
 
     Its labels are kept apart as the feedback that arrives later and feeds retraining.
     """
-    paths = StatePaths.from_params(params)
-    d = params.data.demo
+    d = data.demo
     rows = generate_corpus(
-        params.monitoring.production_documents,
+        monitoring.production_documents,
         seed=d.seed,
         stream=100 + batch,
         median_tokens=d.median_tokens,
         length_sigma=d.length_sigma,
         max_tokens=d.max_tokens,
         n_labels=d.n_labels,
-        shifts=params.monitoring.production_shifts,
+        shifts=monitoring.production_shifts,
         id_prefix="prod",
     )
     feedback = write_records(
-        paths.data_dir / f"feedback-{batch}.jsonl",
-        [record_from_mapping(r, f"production:{i}", params.data.max_text_chars) for i, r in enumerate(rows)],
+        paths.feedback_file(str(batch)),
+        [record_from_mapping(r, f"production:{i}", data.max_text_chars) for i, r in enumerate(rows)],
     )
     offset = len(read_inference_log(paths.inference_log))
     sent = send_documents(deployment.url, rows, headers=deployment.auth_headers)
-    return {
-        **sent,
-        "feedback_path": str(feedback),
-        "log_offset": offset,
-        "shifts": list(params.monitoring.production_shifts),
-    }
+    return ProductionTraffic(
+        **sent, feedback_path=str(feedback), log_offset=offset, shifts=list(monitoring.production_shifts)
+    )
 
 
 @task(name="replay-production-file", cache_policy=NO_CACHE)
-def replay_production_file(params: LongloopParams, deployment: Deployment, production_path: str) -> dict:
+def replay_production_file(
+    paths: StatePaths, max_text_chars: int, deployment: Deployment, production_path: str
+) -> ProductionTraffic:
     """A user's own production documents through the served model, as clients would send them: they reach the
     inference log, which the drift job reads. Nothing synthetic is added."""
-    paths = StatePaths.from_params(params)
-    docs = read_production_documents(production_path, [paths.root], params.data.max_text_chars)
+    docs = read_production_documents(production_path, [paths.root], max_text_chars)
     offset = len(read_inference_log(paths.inference_log))
     sent = send_documents(deployment.url, [{"id": d.id, "text": d.text} for d in docs], headers=deployment.auth_headers)
-    return {**sent, "feedback_path": None, "log_offset": offset, "shifts": [], "source": production_path}
+    return ProductionTraffic(**sent, feedback_path=None, log_offset=offset, shifts=[], source=production_path)
 
 
 @task(name="stop-serving", cache_policy=NO_CACHE)

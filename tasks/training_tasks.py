@@ -16,58 +16,67 @@ from longloop.corpus.atomic_files import write_json_atomic
 from longloop.corpus.dataset_files import read_records
 from longloop.corpus.splits import by_split
 from longloop.governance.redaction import redact_structure
-from longloop.settings.params import LongloopParams
+from longloop.settings.params import ModelParams, ProjectParams, TrainingParams
 from longloop.settings.state_paths import StatePaths
 from longloop.tasks.retry_policy import TRANSIENT_RETRIES
+from longloop.tasks.stage_results import TrackingRun, TrainedModel
 from longloop.training.fit import fit_classifier
 from longloop.training.model_io import save_model_dir
 
 TRAINING_SUMMARY = "training_summary.json"  # a run artifact: the training result and the parameter count
 
 
-def training_slot(params: LongloopParams):
+def training_slot(project_name: str, slots: int | None):
     """A slot of the global concurrency limit ``<project>-training`` when ``training.max_concurrent_runs`` is set:
     runs on other workers wait for one (Prefect holds the slots on the server, with a lease that a crashed
     holder loses). The limit is created, or resized to the configured slots, on first use."""
-    slots = params.training.max_concurrent_runs
     if slots is None:
         return contextlib.nullcontext()
-    name = f"{params.project.name}-training"
+    name = f"{project_name}-training"
     with get_client(sync_client=True) as client:
         client.upsert_global_concurrency_limit_by_name(name, slots)
     return concurrency(name, occupy=1, strict=True)
 
 
 @task(name="train-model", cache_policy=NO_CACHE, **TRANSIENT_RETRIES)
-def train_model(params: LongloopParams, kept_path: str, run_dir: str, run_id: str, fingerprint: str) -> dict:
+def train_model(
+    paths: StatePaths,
+    model_params: ModelParams,
+    training: TrainingParams,
+    project: ProjectParams,
+    kept_path: str,
+    run: TrackingRun,
+    fingerprint: str,
+) -> TrainedModel:
     """Checkpoints live under the training fingerprint, not the MLflow run: a run killed mid-training is
     resumed by the next run on the same data, parameters and code, which loses at most ``checkpoint_every``
     steps."""
     splits = by_split(read_records(Path(kept_path)))
+    run_id = run.run_id
     client = mlflow.MlflowClient()
 
     def on_step(step: int, metrics: dict) -> None:
         client.log_batch(run_id, metrics=[mlflow.entities.Metric(k, float(v), 0, step) for k, v in metrics.items()])
 
     with mlflow.start_run(run_id=run_id):
-        mlflow.log_params(redact_structure({f"model.{k}": v for k, v in params.model.model_dump().items()}))
-        mlflow.log_params(redact_structure({f"training.{k}": v for k, v in params.training.model_dump().items()}))
-    with training_slot(params):
+        mlflow.log_params(redact_structure({f"model.{k}": v for k, v in model_params.model_dump().items()}))
+        mlflow.log_params(redact_structure({f"training.{k}": v for k, v in training.model_dump().items()}))
+    with training_slot(project.name, training.max_concurrent_runs):
         model, tokenizer, result = fit_classifier(
             splits["train"],
             splits["validation"],
-            params.model,
-            params.training,
-            params.project.seed,
-            StatePaths.from_params(params).training_dir(fingerprint),
+            model_params,
+            training,
+            project.seed,
+            paths.training_dir(fingerprint),
             on_step=on_step,
         )
     model_dir = save_model_dir(
-        model, tokenizer, Path(run_dir) / "model", extra={"training_result.json": result.to_dict()}
+        model, tokenizer, Path(run.run_dir) / "model", extra={"training_result.json": result.to_dict()}
     )
-    trained = {"result": result.to_dict(), "parameters": sum(p.numel() for p in model.parameters())}
+    trained = TrainedModel(result.to_dict(), sum(p.numel() for p in model.parameters()), str(model_dir))
     # Kept with the run, so that a later cycle that reuses this model can report its training.
-    summary = write_json_atomic(Path(run_dir) / TRAINING_SUMMARY, trained)
+    summary = write_json_atomic(Path(run.run_dir) / TRAINING_SUMMARY, trained.to_dict())
     with mlflow.start_run(run_id=run_id):
         mlflow.log_metrics(
             {
@@ -77,14 +86,14 @@ def train_model(params: LongloopParams, kept_path: str, run_dir: str, run_id: st
             }
         )
         mlflow.log_artifact(str(summary))
-    return {"model_dir": str(model_dir), **trained}
+    return trained
 
 
 @task(name="release-training-checkpoints", cache_policy=NO_CACHE)
-def release_training_checkpoints(params: LongloopParams, fingerprint: str) -> None:
+def release_training_checkpoints(paths: StatePaths, fingerprint: str) -> None:
     """Once the model is registered its checkpoints are not needed: renamed first, so that a kill halfway
     through deleting leaves no half-deleted folder for a later run to resume from."""
-    folder = StatePaths.from_params(params).training_dir(fingerprint)
+    folder = paths.training_dir(fingerprint)
     if folder.is_dir():
         doomed = folder.with_name(f".released-{folder.name}")
         shutil.rmtree(doomed, ignore_errors=True)

@@ -11,6 +11,7 @@ from typing import TypedDict
 import torch
 from safetensors.torch import load_file, save_file
 
+from longloop.corpus.atomic_files import publish_folder
 from longloop.training.model_io import CHECKSUMS, ModelIntegrityError, sha256_file, verify_model_dir
 
 
@@ -74,10 +75,7 @@ def save_checkpoint(
         )
     )
     (tmp / CHECKSUMS).write_text(json.dumps({p.name: sha256_file(p) for p in sorted(tmp.iterdir())}, indent=2))
-    if final.exists():
-        shutil.rmtree(final)
-    tmp.rename(final)
-    return final
+    return publish_folder(tmp, final)
 
 
 def latest_checkpoint(folder: Path) -> Path | None:

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-import shutil
 import tempfile
 from pathlib import Path
 
 import torch
 from safetensors.torch import load_file, save_file
 
-from longloop.corpus.atomic_files import write_text_atomic
+from longloop.corpus.atomic_files import publish_folder, write_text_atomic
 from longloop.training.document_tokenizer import DocumentTokenizer
 from longloop.training.model import LongDocumentClassifier, ModelSpec
 
@@ -48,10 +47,7 @@ def save_model_dir(
         (tmp / name).write_text(json.dumps(obj, indent=2, sort_keys=True, default=str))
     sums = {p.name: sha256_file(p) for p in sorted(tmp.iterdir()) if p.is_file()}
     (tmp / CHECKSUMS).write_text(json.dumps(sums, indent=2))
-    if folder.exists():
-        shutil.rmtree(folder)
-    tmp.rename(folder)
-    return folder
+    return publish_folder(tmp, folder)
 
 
 def add_to_model_dir(folder: str | Path, files: dict[str, str]) -> Path:

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from longloop.corpus.dataset_files import read_records
+from longloop.corpus.readers import resolve_inside
+from longloop.corpus.records import DataError
 from longloop.corpus.splits import by_split
 from longloop.settings.params import ModelParams, TrainingParams
 from longloop.training.fit import fit_classifier
@@ -19,6 +21,9 @@ class TrainedFolder:
     result: dict
     parameters: int
 
+    def to_dict(self) -> dict:
+        return {"model_dir": str(self.model_dir), "parameters": self.parameters, "result": self.result}
+
 
 def train_to_folder(
     dataset_path: Path, out_dir: Path, mp: ModelParams, tp: TrainingParams, seed: int, work_dir: Path
@@ -27,3 +32,13 @@ def train_to_folder(
     model, tokenizer, result = fit_classifier(splits["train"], splits["validation"], mp, tp, seed, work_dir)
     folder = save_model_dir(model, tokenizer, out_dir, extra={"training_result.json": result.to_dict()})
     return TrainedFolder(folder, result.to_dict(), sum(p.numel() for p in model.parameters()))
+
+
+def train_file_to_folder(
+    data: str, out: str, allowed_roots: list[Path], mp: ModelParams, tp: TrainingParams, seed: int, work_dir: Path
+) -> TrainedFolder:
+    """``train_to_folder`` for paths a user gave: both must stay inside ``allowed_roots``."""
+    dataset, folder = resolve_inside(data, allowed_roots), resolve_inside(out, allowed_roots)
+    if not dataset.is_file():
+        raise DataError(f"{data}: file not found")
+    return train_to_folder(dataset, folder, mp, tp, seed, work_dir)

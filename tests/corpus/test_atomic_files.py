@@ -1,7 +1,7 @@
 import json
 import os
 
-from longloop.corpus.atomic_files import append_jsonl, read_jsonl_complete, write_json_atomic
+from longloop.corpus.atomic_files import append_jsonl, publish_folder, read_jsonl_complete, write_json_atomic
 
 
 def test_a_line_cut_short_by_a_kill_is_skipped_then_cut_off_by_the_next_append(tmp_path):
@@ -30,3 +30,16 @@ def test_atomic_write_leaves_no_temporary_file(tmp_path):
     target = write_json_atomic(tmp_path / "a" / "x.json", {"k": [1, 2]})
     assert json.loads(target.read_text()) == {"k": [1, 2]}
     assert os.listdir(target.parent) == ["x.json"]
+
+
+def test_a_published_folder_replaces_the_old_one_whole(tmp_path):
+    final = tmp_path / "model"
+    final.mkdir()
+    (final / "old.bin").write_bytes(b"old")
+    tmp = tmp_path / ".model.tmp"
+    (tmp / "sub").mkdir(parents=True)
+    (tmp / "weights.bin").write_bytes(b"new")
+    (tmp / "sub" / "spec.json").write_text("{}")
+    assert publish_folder(tmp, final) == final
+    assert sorted(p.relative_to(final).as_posix() for p in final.rglob("*")) == ["sub", "sub/spec.json", "weights.bin"]
+    assert not tmp.exists() and sorted(os.listdir(tmp_path)) == ["model"]

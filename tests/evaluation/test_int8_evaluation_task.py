@@ -13,6 +13,7 @@ from longloop.corpus.atomic_files import read_jsonl_complete
 from longloop.corpus.dataset_files import write_records
 from longloop.registry.pyfunc_model import SERVING_PRECISION, LongloopPyfunc
 from longloop.tasks.evaluation_tasks import evaluate_challenger
+from longloop.tasks.stage_results import TrackingRun
 
 
 @pytest.mark.parametrize("quantize", ["auto", "off"])
@@ -24,7 +25,10 @@ def test_challenger_evaluation_records_the_int8_comparison(
     kept = write_records(tmp_path / "kept.jsonl", demo_records)
     with mlflow.start_run() as run:
         run_id = run.info.run_id
-    result = evaluate_challenger.fn(params, str(model_dir), str(kept), str(tmp_path / "run"), run_id)
+    run = TrackingRun(run_id, str(tmp_path / "run"), mlflow.get_tracking_uri())
+    result = evaluate_challenger.fn(
+        params.evaluation, params.serving, params.project.seed, str(model_dir), str(kept), run
+    ).metrics
     stored = json.loads((model_dir / SERVING_PRECISION).read_text())
     assert stored["quantize"] == quantize and stored["max_int8_accuracy_drop"] == 0.01
     logged = mlflow.get_run(run_id).data.metrics

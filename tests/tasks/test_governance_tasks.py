@@ -10,7 +10,9 @@ from longloop.corpus.demo_corpus import generate_corpus_with_plants
 from longloop.corpus.records import record_from_mapping
 from longloop.corpus.splits import assign_splits
 from longloop.settings.params import load_params
+from longloop.settings.state_paths import StatePaths
 from longloop.tasks.governance_tasks import governance_gate, log_governance
+from longloop.versioning.dvc_snapshots import Snapshot
 
 
 def _dataset(project: Path) -> tuple[Path, list[dict]]:
@@ -27,22 +29,24 @@ def test_findings_are_written_redacted_and_logged_as_an_mlflow_artifact(project,
     with open(project / "params.yaml", "a") as fh:
         fh.write("governance: {block_on_pii: false, waivers: waivers.yaml}\n")
     params = load_params(project / "params.yaml")
-    out = governance_gate.fn(params, str(path), {"md5": "0" * 32})
-    report_dir = Path(out["report_dir"])
+    snapshot = Snapshot(md5="0" * 32, size=0, path="data.jsonl", dvc_file="data.jsonl.dvc", pushed=0, remote="none")
+    paths = StatePaths.from_params(params)
+    out = governance_gate.fn(paths, params.governance, params.data.max_text_chars, str(path), snapshot)
+    report_dir = Path(out.report_dir)
     lines = (report_dir / "findings.jsonl").read_text().split("\n")
     rows = [json.loads(line) for line in lines if line]
     pii_rows = [r for r in rows if r["check"] == "pii"]
-    assert len(pii_rows) == out["checks"]["pii"]["violations"] + out["card"]["checks"]["pii"]["waived"] > 0
+    assert len(pii_rows) == out.checks["pii"]["violations"] + out.card["checks"]["pii"]["waived"] > 0
     assert {r["record_id"] for r in pii_rows} == {p["id"] for p in planted_pii}
     assert {r["outcome"] for r in pii_rows} <= {"warned", "waived"}
     raw = (report_dir / "findings.jsonl").read_text() + (report_dir / "governance_report.json").read_text()
     text_of = {json.loads(line)["id"]: json.loads(line)["text"] for line in path.read_text().split("\n") if line}
     for p in planted_pii:  # kinds and ids only: no planted value reaches the findings or the report
         assert text_of[p["id"]][p["start"] : p["end"]] not in raw
-    assert out["card"]["waivers"]["source"] == "waivers.yaml" and out["card"]["checks"]["pii"]["waived"] == 1
+    assert out.card["waivers"]["source"] == "waivers.yaml" and out.card["checks"]["pii"]["waived"] == 1
 
     run = mlflow.start_run()
     mlflow.end_run()
-    log_governance.fn(out, {"md5": "0" * 32}, run.info.run_id)
+    log_governance.fn(out, snapshot, run.info.run_id)
     logged = {a.path for a in mlflow.MlflowClient().list_artifacts(run.info.run_id, "governance")}
     assert {"governance/findings.jsonl", "governance/governance_report.json", "governance/dataset_card.json"} <= logged

@@ -1,0 +1,52 @@
+"""Where the loop stands: the registry's aliases and the latest promotions, drift checks and retraining
+decisions, read from the registry and the state folder (what ``longloop status`` shows)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from longloop.corpus.atomic_files import read_jsonl_complete
+from longloop.registry.model_registry import alias_version
+from longloop.registry.promotion_ledger import read_ledger
+from longloop.registry.tracking import configure_tracking_for
+from longloop.settings.params import LongloopParams
+from longloop.settings.state_paths import StatePaths
+
+ALIASES = ("champion", "challenger", "previous-champion")
+DRIFT_FIELDS = ("at", "drift_detected", "score")
+
+
+@dataclass(frozen=True)
+class LoopStatus:
+    model: str
+    aliases: dict[str, str | None]  # alias -> version (None: not set)
+    promotions: list[dict]  # the latest ledger entries, oldest first
+    drift: list[dict]  # the latest drift checks: at, drift_detected, score
+    retraining: list[dict]  # the latest retraining decisions
+    tracking_uri: str
+
+    def to_dict(self) -> dict:
+        return {
+            "model": self.model,
+            "aliases": dict(self.aliases),
+            "promotions": list(self.promotions),
+            "drift": list(self.drift),
+            "retraining": list(self.retraining),
+            "tracking_uri": self.tracking_uri,
+        }
+
+
+def loop_status(params: LongloopParams, last: int) -> LoopStatus:
+    """The aliases now, and the ``last`` latest entries of each history."""
+    paths = StatePaths.from_params(params)
+    configure_tracking_for(params)
+    name = params.registry.model_name
+    drift = read_jsonl_complete(paths.drift_history)[-last:]
+    return LoopStatus(
+        model=name,
+        aliases={a: alias_version(name, a) for a in ALIASES},
+        promotions=read_ledger(paths.ledger)[-last:],
+        drift=[{k: d[k] for k in DRIFT_FIELDS} for d in drift],
+        retraining=read_jsonl_complete(paths.retraining_log)[-last:],
+        tracking_uri=paths.tracking_uri(params),
+    )

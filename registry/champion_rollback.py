@@ -1,0 +1,36 @@
+"""Point ``champion`` back at ``previous-champion`` and record the move in the promotion ledger: what
+``longloop rollback`` runs (under the state folder's lock, which the caller holds)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from longloop.corpus.records import DataError
+from longloop.registry.model_registry import rollback_champion
+from longloop.registry.promotion_ledger import record_move
+from longloop.registry.tracking import configure_tracking_for
+from longloop.settings.params import LongloopParams
+from longloop.settings.state_paths import StatePaths
+
+
+@dataclass(frozen=True)
+class ChampionRollback:
+    from_version: str
+    to_version: str
+    entry: dict  # the ledger entry written
+
+    def to_dict(self) -> dict:
+        return dict(self.entry)
+
+
+def rollback_and_record(params: LongloopParams, reason: str) -> ChampionRollback:
+    """Swap ``champion`` and ``previous-champion`` of ``registry.model_name`` and append the move, with ``reason``,
+    to the ledger. Nothing to roll back to is a one-line ``DataError``."""
+    configure_tracking_for(params)
+    name = params.registry.model_name
+    try:
+        old, new = rollback_champion(name)
+    except ValueError as exc:
+        raise DataError(str(exc)) from None
+    entry = record_move(StatePaths.from_params(params).ledger, name, "champion", old, new, reason, action="rollback")
+    return ChampionRollback(old, new, entry)
