@@ -148,7 +148,7 @@ def naive_app(model_dir: Path):
 
     @torch.inference_mode()
     def predict_one(text: str) -> dict:
-        windows, n_tokens = window_documents(tokenizer, [text], spec.context_tokens, spec.window_stride)
+        windows, n_tokens = window_documents(tokenizer, [text], spec)
         ids = torch.full((len(windows[0]), spec.context_tokens), tokenizer.pad_id, dtype=torch.long)
         mask = torch.zeros_like(ids)
         for i, w in enumerate(windows[0]):
@@ -269,7 +269,7 @@ def _int8_speed(cfg: dict, labels: tuple[str, ...], tokenizer, mp, documents: li
     import torch
 
     from longloop.evaluation.int8_comparison import compare_int8_with_fp32
-    from longloop.training.trainer import build_model
+    from longloop.training.architectures import build_model
 
     torch.manual_seed(cfg["seed"])
     model = build_model(labels, tokenizer, mp)
@@ -503,9 +503,7 @@ def run(cfg: dict, preset_name: str, model_cache: Path | None = None) -> dict:
         log(f"trained in {result['model']['train_seconds']} s; the int8 comparison on the load documents")
         model, tokenizer = load_model_dir(model_dir)
         lengths = [len(ids) for ids in tokenizer.encode_batch([d["text"] for d in load_docs])]
-        windows, _ = window_documents(
-            tokenizer, [d["text"] for d in load_docs], model.spec.context_tokens, model.spec.window_stride
-        )
+        windows, _ = window_documents(tokenizer, [d["text"] for d in load_docs], model.spec)
         # What the naive server computes (every window padded to the context) per token longloop computes.
         padding_ratio = (
             sum(len(doc) for doc in windows) * model.spec.context_tokens / sum(len(w) for doc in windows for w in doc)

@@ -30,7 +30,7 @@ def drift_check(params: LongloopParams, since_line: int | None = None) -> DriftC
     if not window.ready:
         return DriftCheck(skipped=True, reason=window.reason, decision=RetrainingDecision(False, window.reason))
     name = params.registry.model_name
-    drift = drift_job(paths, params.monitoring, params.model.context_tokens, name, window.since_line, window.end_line)
+    drift = drift_job(paths, params.monitoring, name, window.since_line, window.end_line)
     advance_drift_cursor(paths, window.end_line)
     decision = decide_retraining(paths, params.retraining)
     route = retraining_route(params.retraining, params.services.prefect_api_url)

@@ -203,6 +203,9 @@ class GovernanceParams(_Frozen):
 
 
 class ModelParams(_Frozen):
+    # How a document is read (training/architectures): windowed_encoder, the whole document in windows of
+    # context_tokens; truncated_encoder, only its first context_tokens (the traditional cut, trained as such).
+    architecture: Literal["windowed_encoder", "truncated_encoder"] = "windowed_encoder"
     vocab_size: int = Field(8000, ge=100)
     hidden_size: int = Field(64, ge=8)
     num_layers: int = Field(2, ge=1)

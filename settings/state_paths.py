@@ -98,6 +98,11 @@ class StatePaths:
         return self.monitoring_dir / "vocabulary.json"
 
     @property
+    def drift_model_spec(self) -> Path:
+        """The champion's model spec (architecture, context, what it reads): the drift features follow it."""
+        return self.monitoring_dir / "model_spec.json"
+
+    @property
     def drift_history(self) -> Path:
         return self.monitoring_dir / "drift-history.jsonl"
 

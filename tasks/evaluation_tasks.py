@@ -10,7 +10,7 @@ import mlflow
 from prefect import task
 from prefect.cache_policies import NO_CACHE
 
-from longloop.corpus.atomic_files import write_json_atomic, write_jsonl_atomic
+from longloop.corpus.atomic_files import write_bytes_atomic, write_json_atomic, write_jsonl_atomic
 from longloop.evaluation.evaluate_folder import evaluate_model_folder
 from longloop.evaluation.int8_comparison import compare_int8_with_fp32
 from longloop.monitoring.drift_features import training_vocabulary
@@ -19,7 +19,7 @@ from longloop.registry.pyfunc_model import CALIBRATION, SERVING_PRECISION
 from longloop.settings.params import EvaluationParams, ServingParams
 from longloop.tasks.retry_policy import TRANSIENT_RETRIES
 from longloop.tasks.stage_results import SCALAR_METRIC_KEYS, ModelEvaluation, TrackingRun
-from longloop.training.model_io import add_to_model_dir
+from longloop.training.model_io import SPEC, add_to_model_dir
 from longloop.training.quantization import choose_serving_precision
 
 
@@ -80,6 +80,7 @@ def evaluate_challenger(
     ]
     write_jsonl_atomic(Path(run_dir) / "reference.jsonl", reference)
     write_json_atomic(Path(run_dir) / "vocabulary.json", training_vocabulary([r.text for r in splits["train"]]))
+    write_bytes_atomic(Path(run_dir) / SPEC, (Path(model_dir) / SPEC).read_bytes())
     write_json_atomic(Path(run_dir) / "evaluation.json", metrics)
     with mlflow.start_run(run_id=run_id):
         mlflow.log_metrics({f"test_{k}": float(metrics[k]) for k in SCALAR_METRIC_KEYS})

@@ -28,6 +28,7 @@ from longloop.tasks.stage_results import (
     RetrainingOutcome,
     RetrainingRequest,
 )
+from longloop.training.model import ModelSpec
 
 DRIFT_EVENT = "longloop.drift.detected"
 RETRAINING_EVENT = "longloop.retraining.requested"  # what the drift-triggered deployment in prefect.yaml expects
@@ -66,11 +67,13 @@ def advance_drift_cursor(paths: StatePaths, end_line: int) -> None:
 def drift_job(
     paths: StatePaths,
     monitoring: MonitoringParams,
-    context_tokens: int,
     model_name: str,
     since_line: int = 0,
     end_line: int | None = None,
 ) -> DriftResult:
+    """The window against the champion's reference, with the features of the champion's own spec (its context:
+    what share of a window's documents it cannot read at once)."""
+    context_tokens = ModelSpec.from_dict(json.loads(paths.drift_model_spec.read_text())).context_tokens
     reference = read_jsonl_complete(paths.drift_reference)
     vocabulary = json.loads(paths.drift_vocabulary.read_text())
     log_lines = read_inference_log(paths.inference_log)[:end_line]

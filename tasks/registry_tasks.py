@@ -42,11 +42,12 @@ from longloop.tasks.stage_results import (
     TrainedVersionLookup,
 )
 from longloop.tasks.training_tasks import TRAINING_SUMMARY
-from longloop.training.model_io import add_to_model_dir, load_model_dir
+from longloop.training.model_io import SPEC, add_to_model_dir, load_model_dir
 from longloop.versioning.dvc_snapshots import Snapshot
 
-# The promoted model's test predictions and training vocabulary: what the drift job compares production with.
-DRIFT_REFERENCE_FILES = ("reference.jsonl", "vocabulary.json")
+# The promoted model's test predictions, training vocabulary and spec: what the drift job compares production
+# with, and how the model reads a document.
+DRIFT_REFERENCE_FILES = ("reference.jsonl", "vocabulary.json", SPEC)
 DRIFT_REFERENCE_ARTIFACTS = "drift_reference"
 
 
@@ -133,7 +134,8 @@ def promotion_gate(
             set_alias(name, "previous-champion", previous)
         # The promoted model's test predictions become the reference the drift job compares against.
         paths.monitoring_dir.mkdir(parents=True, exist_ok=True)
-        for f, target in zip(DRIFT_REFERENCE_FILES, (paths.drift_reference, paths.drift_vocabulary), strict=True):
+        targets = (paths.drift_reference, paths.drift_vocabulary, paths.drift_model_spec)
+        for f, target in zip(DRIFT_REFERENCE_FILES, targets, strict=True):
             write_bytes_atomic(target, (Path(run_dir) / f).read_bytes())
     entry = record_move(
         paths.ledger,

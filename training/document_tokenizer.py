@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tokenizers import Tokenizer, decoders, models, normalizers, pre_tokenizers, trainers
+from tokenizers import Tokenizer, decoders, models, normalizers, pre_tokenizers
 
 from longloop.corpus.atomic_files import publish_file
+from longloop.training.wordpiece_vocabulary import MAX_WORD_CHARS, learn_vocabulary, word_counts
 
 SPECIAL = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
 
@@ -51,15 +52,18 @@ class DocumentTokenizer:
 
     @classmethod
     def train(cls, texts: list[str], vocab_size: int) -> DocumentTokenizer:
-        tok = Tokenizer(models.WordPiece(unk_token="[UNK]"))
-        tok.normalizer = normalizers.BertNormalizer(lowercase=True)
-        tok.pre_tokenizer = pre_tokenizers.BertPreTokenizer()
-        tok.decoder = decoders.WordPiece()
-        trainer = trainers.WordPieceTrainer(vocab_size=vocab_size, special_tokens=SPECIAL, show_progress=False)
-        tok.train_from_iterator(texts, trainer=trainer)
-        # The trainer breaks frequency ties in hash order, so ids differ between runs; renumber them
-        # (special tokens first, then by string) to make the same texts give the same tokenizer.
-        learned = tok.get_vocab()
+        """A WordPiece tokenizer learned from ``texts``: the same texts give the same tokenizer in every process
+        (see ``wordpiece_vocabulary``), ids numbered special tokens first, then by string."""
+        normalizer = normalizers.BertNormalizer(lowercase=True)
+        pre_tokenizer = pre_tokenizers.BertPreTokenizer()
+        learned = learn_vocabulary(word_counts(texts, normalizer, pre_tokenizer), vocab_size, SPECIAL)
         ordered = SPECIAL + sorted(t for t in learned if t not in SPECIAL)
-        tok.model = models.WordPiece(vocab={t: i for i, t in enumerate(ordered)}, unk_token="[UNK]")
+        tok = Tokenizer(
+            models.WordPiece(
+                vocab={t: i for i, t in enumerate(ordered)}, unk_token="[UNK]", max_input_chars_per_word=MAX_WORD_CHARS
+            )
+        )
+        tok.normalizer = normalizer
+        tok.pre_tokenizer = pre_tokenizer
+        tok.decoder = decoders.WordPiece()
         return cls(tok)

@@ -9,9 +9,10 @@ import torch
 
 from longloop.corpus.records import Record
 from longloop.settings.params import ModelParams, TrainingParams
+from longloop.training.architectures import build_model
 from longloop.training.document_tokenizer import DocumentTokenizer
 from longloop.training.model import LongDocumentClassifier
-from longloop.training.trainer import TrainResult, build_model, train_classifier
+from longloop.training.trainer import TrainResult, train_classifier
 
 
 def fit_classifier(

@@ -10,7 +10,7 @@ import torch
 from longloop.training.batching import token_budget_batches
 from longloop.training.collate import collate_windows
 from longloop.training.document_tokenizer import DocumentTokenizer
-from longloop.training.model import LongDocumentClassifier
+from longloop.training.model import LongDocumentClassifier, ModelSpec
 from longloop.training.windows import document_windows
 
 
@@ -25,14 +25,17 @@ class Predictions:
 
 
 def window_documents(
-    tokenizer: DocumentTokenizer, texts: list[str], context: int, stride: int, max_tokens: int | None = None
+    tokenizer: DocumentTokenizer, texts: list[str], spec: ModelSpec, max_tokens: int | None = None
 ) -> tuple[list[list[list[int]]], list[int]]:
+    """Each document's windows as the model reads them, and its length in tokens (before any truncation).
+    ``max_tokens`` (e.g. the first-512 baseline) overrides what the spec's architecture reads."""
     ids = tokenizer.encode_batch(texts)
-    if max_tokens is not None:  # only for explicit truncation baselines
-        ids = [i[:max_tokens] for i in ids]
-    return [document_windows(i, context, stride, tokenizer.cls_id, tokenizer.sep_id) for i in ids], [
-        len(i) for i in ids
+    limit = max_tokens if max_tokens is not None else spec.max_document_tokens
+    read = [i[:limit] for i in ids] if limit is not None else ids
+    windows = [
+        document_windows(i, spec.context_tokens, spec.window_stride, tokenizer.cls_id, tokenizer.sep_id) for i in read
     ]
+    return windows, [len(i) for i in ids]
 
 
 @torch.inference_mode()
@@ -47,7 +50,7 @@ def predict_documents(
     model.eval()
     device = next(model.parameters()).device
     spec = model.spec
-    docs, n_tokens = window_documents(tokenizer, texts, spec.context_tokens, spec.window_stride, max_tokens)
+    docs, n_tokens = window_documents(tokenizer, texts, spec, max_tokens)
     logits = np.zeros((len(texts), len(spec.labels)), dtype=np.float32)
     emb = np.zeros((len(texts), model.hidden_size), dtype=np.float32)
     for batch in token_budget_batches([[len(w) for w in d] for d in docs], token_budget, 0, 0, shuffle=False):

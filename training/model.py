@@ -17,21 +17,30 @@ from transformers import AutoConfig, AutoModel, BertConfig
 
 @dataclass(frozen=True)
 class ModelSpec:
+    """What travels with a trained model (``model_spec.json``) and what training, evaluation, serving and the
+    drift job read about it, rather than the configuration of the day."""
+
     labels: tuple[str, ...]
     context_tokens: int
     window_stride: int
     encoder_config: dict = field(default_factory=dict)  # a transformers config, as a dict
+    architecture: str = "windowed_encoder"  # its builder in training/architectures
+    # None: the whole document, in windows; N: only its first N tokens, in training as in prediction.
+    max_document_tokens: int | None = None
 
     def to_dict(self) -> dict:
         return asdict(self)
 
     @classmethod
     def from_dict(cls, d: dict) -> ModelSpec:
+        limit = d.get("max_document_tokens")
         return cls(
             labels=tuple(d["labels"]),
             context_tokens=int(d["context_tokens"]),
             window_stride=int(d["window_stride"]),
             encoder_config=dict(d["encoder_config"]),
+            architecture=str(d.get("architecture", "windowed_encoder")),  # folders written before the seam
+            max_document_tokens=int(limit) if limit is not None else None,
         )
 
 

@@ -16,7 +16,7 @@ from tqdm.auto import tqdm
 from transformers import get_linear_schedule_with_warmup
 
 from longloop.corpus.atomic_files import publish_file
-from longloop.settings.params import ModelParams, TrainingParams
+from longloop.settings.params import TrainingParams
 from longloop.training.batching import token_budget_batches
 from longloop.training.checkpoint import (
     TrainerState,
@@ -31,10 +31,6 @@ from longloop.training.document_tokenizer import DocumentTokenizer
 from longloop.training.inference import predict_documents, window_documents
 from longloop.training.model import (
     LongDocumentClassifier,
-    ModelSpec,
-    encoder_config_from_scratch,
-    init_from_pretrained,
-    load_pretrained_encoder_config,
 )
 
 
@@ -75,28 +71,6 @@ def peak_memory_mb(device: torch.device) -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux reports KiB
 
 
-def build_model(labels: tuple[str, ...], tokenizer: DocumentTokenizer, mp: ModelParams) -> LongDocumentClassifier:
-    if mp.pretrained_dir:
-        encoder = load_pretrained_encoder_config(mp.pretrained_dir, mp.context_tokens)
-    else:
-        encoder = encoder_config_from_scratch(
-            tokenizer.vocab_size,
-            mp.hidden_size,
-            mp.num_layers,
-            mp.num_heads,
-            mp.intermediate_size,
-            mp.context_tokens,
-            mp.dropout,
-        )
-    spec = ModelSpec(
-        labels=labels, context_tokens=mp.context_tokens, window_stride=mp.window_stride, encoder_config=encoder
-    )
-    model = LongDocumentClassifier(spec, attn_implementation=mp.attn_implementation)
-    if mp.pretrained_dir:
-        init_from_pretrained(model, mp.pretrained_dir)
-    return model
-
-
 def _validation(model, tokenizer, texts, label_idx, budget) -> tuple[float, float]:
     preds = predict_documents(model, tokenizer, texts, token_budget=budget)
     logp = torch.log_softmax(torch.from_numpy(preds.logits), dim=1)
@@ -134,7 +108,7 @@ def train_classifier(
     label_index = {l: i for i, l in enumerate(model.spec.labels)}
     y = torch.tensor([label_index[l] for l in train_labels])
     val_y = [label_index[l] for l in val_labels]
-    docs, _ = window_documents(tokenizer, train_texts, model.spec.context_tokens, model.spec.window_stride)
+    docs, _ = window_documents(tokenizer, train_texts, model.spec)
     lengths = [[len(w) for w in d] for d in docs]
     epoch_batches = [token_budget_batches(lengths, tp.token_budget, seed, e) for e in range(tp.epochs)]
     steps_per_epoch = [math.ceil(len(b) / per_step) for b in epoch_batches]

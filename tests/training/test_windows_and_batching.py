@@ -3,6 +3,7 @@ from longloop.training.batching import token_budget_batches
 from longloop.training.collate import collate_windows
 from longloop.training.document_tokenizer import DocumentTokenizer
 from longloop.training.inference import window_documents
+from longloop.training.model import ModelSpec
 from longloop.training.windows import document_windows, window_spans
 
 
@@ -20,7 +21,7 @@ def test_windows_cover_every_token_and_are_full_length():
 def test_token_budget_batches_reach_95_percent_real_tokens_on_a_skewed_corpus():
     texts = [r["text"] for r in generate_corpus(400, seed=11)]
     tok = DocumentTokenizer.train(texts, 3000)
-    docs, _ = window_documents(tok, texts, context=1024, stride=896)
+    docs, _ = window_documents(tok, texts, ModelSpec(("a", "b"), context_tokens=1024, window_stride=896))
     lengths = [[len(w) for w in d] for d in docs]
     batches = token_budget_batches(lengths, budget=16_384, seed=0, epoch=0)
     assert sorted(i for b in batches for i in b) == list(range(len(texts)))
