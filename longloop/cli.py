@@ -1,5 +1,5 @@
-"""The ``longloop`` command line: run, replay, monitor, retrain, demo-data, real-corpus, govern, drift, serve,
-status, rollback, restore-data. It parses, calls the layers below and formats; exit codes are ``ExitCode`` (also
+"""The ``longloop`` command line: run, replay, monitor, retrain, demo-data, real-corpus, govern, drift, score,
+serve, status, rollback, restore-data. It parses, calls the layers below and formats; exit codes are ``ExitCode`` (also
 in ``--help``). Errors are one line on stderr.
 """
 
@@ -440,6 +440,26 @@ def cmd_drift(args) -> int:
     return EXIT_OK
 
 
+def cmd_score(args) -> int:
+    """A whole file scored offline by one registered version (what the batch-scoring deployment runs)."""
+    params = _params(args)
+    from longloop.flows.batch_scoring import batch_scoring, scoring_request
+    from longloop.serving.batch_scoring import check_scoring_request
+
+    request = scoring_request(params, args.data, args.out, args.model_version, args.alias or "champion")
+    check_scoring_request(request)  # bad input fails fast, with one line, before the flow starts
+    summary = batch_scoring(params, request)
+    resumed = f", {summary.resumed_from} from an interrupted run" if summary.resumed_from else ""
+    _print(
+        summary.to_dict(),
+        args.json,
+        f"scored {summary.documents} documents with {summary.model_name} v{summary.model_version} "
+        f"({summary.precision}{resumed}) into {summary.out}; "
+        f"{summary.seconds_per_1000_documents:.1f} s per 1,000 documents",
+    )
+    return EXIT_OK
+
+
 def cmd_serve(args) -> int:
     params = _params(args)
     from longloop.environment import serving_auth_token
@@ -656,6 +676,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--current", required=True, help="JSONL of current documents, in the same shape")
     p.add_argument("--record", action="store_true", help="also store an Evidently snapshot in the workspace")
     p.set_defaults(fn=cmd_drift)
+
+    p = sub.add_parser(
+        "score", parents=[common], help="score a file offline with a registered model version (resumes after a kill)"
+    )
+    p.add_argument("--data", required=True, help="documents to score (.jsonl, .csv, .parquet with id, text)")
+    p.add_argument("--out", required=True, help="the .jsonl file of scores to write (inside the project)")
+    which = p.add_mutually_exclusive_group()
+    which.add_argument("--model-version", metavar="V", help="the registered version to score with")
+    which.add_argument("--alias", metavar="NAME", help="the alias whose version scores (default: champion)")
+    p.set_defaults(fn=cmd_score)
 
     p = sub.add_parser("serve", parents=[common], help="serve models:/<name>@champion over HTTP")
     p.add_argument("--port", type=_bounded_int(1, 65535), help="TCP port (default: serving.port, else 8765)")

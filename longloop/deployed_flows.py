@@ -11,11 +11,13 @@ from __future__ import annotations
 from prefect import flow
 
 from longloop.environment import load_config
+from longloop.flows.batch_scoring import batch_scoring, scoring_request
 from longloop.flows.drift_check import drift_monitoring
 from longloop.flows.flow_results import DriftMonitoringSummary, PipelineSummary, RecordedRetraining
 from longloop.flows.pipeline import pipeline
 from longloop.flows.retraining import retrain_and_record
 from longloop.locked_run import run_locked
+from longloop.serving.batch_scoring import ScoringSummary
 
 
 @flow(name="longloop-pipeline-job")
@@ -49,3 +51,17 @@ def retraining_job(
         lock_wait_seconds,
         settle=False,
     )
+
+
+@flow(name="longloop-scoring-job")
+def scoring_job(
+    data_path: str,
+    out_path: str,
+    config: str = "params.yaml",
+    model_version: str | None = None,
+    alias: str = "champion",
+) -> ScoringSummary:
+    """A file scored offline by one registered version (``longloop score``). It reads the registry and writes only
+    its output, so it takes no state lock: it runs beside a training or the drift job."""
+    params = load_config(config)
+    return batch_scoring(params, scoring_request(params, data_path, out_path, model_version, alias))

@@ -15,6 +15,16 @@ from longloop.registry.pyfunc_model import LongloopPyfunc
 log = logging.getLogger("longloop.serving")
 
 
+def load_registered_version(
+    model_name: str, version: str, quantize: str | None = None, max_int8_accuracy_drop: float | None = None
+) -> LongloopPyfunc:
+    """A registered version as serving runs it: MLflow's own pyfunc loading, then the served precision chosen
+    (``quantize``/``max_int8_accuracy_drop`` None keep the policy stored with the model)."""
+    model = mlflow.pyfunc.load_model(f"models:/{model_name}/{version}").unwrap_python_model()
+    model.use_precision(quantize, max_int8_accuracy_drop)
+    return model
+
+
 @dataclass(frozen=True)
 class LoadedModel:
     version: str
@@ -55,9 +65,8 @@ class ChampionSource:
         if self._current is not None and self._current.version == version:
             return False
         try:
-            pyfunc = mlflow.pyfunc.load_model(f"models:/{self.model_name}/{version}")
-            model = pyfunc.unwrap_python_model()
-            choice = model.use_precision(self.quantize, self.max_int8_accuracy_drop)
+            model = load_registered_version(self.model_name, version, self.quantize, self.max_int8_accuracy_drop)
+            choice = model.precision_choice
         except Exception as exc:  # a broken version must not take the serving app down
             self.last_error = f"could not load version {version}: {exc}"
             log.error(self.last_error)

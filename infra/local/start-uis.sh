@@ -8,6 +8,8 @@ state="${LONGLOOP_STATE:-$root/.longloop}"
 mkdir -p "$state/prefect" "$state/mlflow/artifacts" "$state/evidently"
 export PREFECT_HOME="$state/prefect" PREFECT_SERVER_ANALYTICS_ENABLED=false DO_NOT_TRACK=1 MLFLOW_DISABLE_TELEMETRY=true
 export PATH="$bin:$PATH"
+# The Prefect UI page calls the API at this address; left unset it calls :4200 whatever the port.
+export PREFECT_UI_API_URL="http://127.0.0.1:${PREFECT_PORT:-4200}/api"
 pids=()
 trap 'kill "${pids[@]}" 2>/dev/null || true' EXIT INT TERM
 prefect server start --host 127.0.0.1 --port "${PREFECT_PORT:-4200}" & pids+=($!)

@@ -7,20 +7,14 @@ and logs it, `longloop monitor` is what the drift-job deployment runs.
 
 from __future__ import annotations
 
-import subprocess
-import sys
-import time
-
-import httpx
 import pytest
 import yaml
 
 from longloop.corpus.dataset_files import write_records
 from longloop.corpus.demo_corpus import generate_corpus
 from longloop.corpus.records import record_from_mapping
-from longloop.serving.server import free_port
 from longloop.serving.traffic import send_documents
-from tests.cli_runner import cli_env, run_cli
+from tests.cli_runner import run_cli, served_champion
 from tests.conftest import TINY
 
 pytestmark = pytest.mark.slow
@@ -51,26 +45,7 @@ def test_one_retraining_for_a_shifted_window_none_for_an_unshifted_one_and_the_c
     assert first.code == 0, first.stderr[-3000:]
     assert first.json["retraining"]["triggered"] is False
 
-    port = free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "longloop", "serve", "--port", str(port)],
-        cwd=project,
-        env=cli_env(project),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        stdin=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"{url}/ready", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.5)
-        else:
-            pytest.fail("the serving app did not become ready")
+    with served_champion(project, timeout=120) as url:
 
         def window(stream: int, shifts: tuple[str, ...]) -> dict:
             rows = _batch(stream, shifts)
@@ -98,9 +73,6 @@ def test_one_retraining_for_a_shifted_window_none_for_an_unshifted_one_and_the_c
         again = window(302, ("longer", "vocabulary"))
         assert again["drift"]["drift_detected"] is True and again["retraining"]["triggered"] is False
         assert "cooldown" in again["retraining"]["reason"]
-    finally:
-        server.terminate()
-        server.wait(30)
 
     status = run_cli(project, "status", "--json", "--last", "100")
     assert status.code == 0, status.stderr

@@ -51,6 +51,9 @@ def test_prefect_mlflow_and_evidently_uis_show_the_run(project):
         evidently = f"http://127.0.0.1:{ports['EVIDENTLY_PORT']}"
         for url in (f"{prefect}/health", f"{mlflow}/health", f"{evidently}/api/projects"):
             _wait(url)
+        # The page calls the API the server tells it: on another port than 4200, that port's.
+        ui_settings = httpx.get(f"http://127.0.0.1:{ports['PREFECT_PORT']}/ui-settings").json()
+        assert ui_settings["api_url"] == prefect
         flows = httpx.post(f"{prefect}/flows/filter", json={}).json()
         names = {f["name"] for f in flows}
         assert {"longloop-pipeline", "longloop-training-cycle", "longloop-drift-check", "longloop-retraining"} <= names

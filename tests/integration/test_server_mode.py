@@ -9,6 +9,7 @@ drift-triggered retraining deployment through the Prefect event trigger, with no
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import signal
@@ -125,6 +126,17 @@ def test_pipeline_and_drift_triggered_retraining_through_deployments(server_proj
         retrain_run = _wait_for_final_run(api, deployments["drift-triggered-retraining"]["id"], 900, worker_log)
         assert retrain_run["state_type"] == "COMPLETED", worker_log.read_text()[-3000:]
         assert retrain_run["parameters"]["trigger"] == "drift-event"
+        # Batch scoring through its deployment, with the parameters prefect.yaml gives it.
+        to_score = project / "data" / "to-score.jsonl"
+        to_score.parent.mkdir(exist_ok=True)
+        to_score.write_text(
+            "".join(json.dumps({"id": f"s{i}", "text": f"document {i} to score"}) + "\n" for i in range(30))
+        )
+        _prefect(project, "deployment", "run", "longloop-scoring-job/batch-scoring")
+        scoring_run = _wait_for_final_run(api, deployments["batch-scoring"]["id"], 600, worker_log)
+        assert scoring_run["state_type"] == "COMPLETED", worker_log.read_text()[-3000:]
+        scores = [json.loads(line) for line in (project / "data" / "scores.jsonl").read_text().splitlines()]
+        assert [r["id"] for r in scores] == [f"s{i}" for i in range(30)]
     finally:
         os.killpg(worker.pid, signal.SIGTERM)
         worker.wait(timeout=60)
