@@ -65,6 +65,6 @@ def drift_monitoring(params: LongloopParams) -> DriftMonitoringSummary:
     acted = act_on_drift_decision(params, checked)
     return DriftMonitoringSummary(
         skipped=False,
-        drift=checked.drift.summary(("drift_detected", "score", "n_current")),
+        drift=checked.drift.summary(("drift_detected", "score", "n_current", "quality")),
         retraining=acted,
     )

@@ -492,7 +492,16 @@ def cmd_status(args) -> int:
         f"  {p['at']} {p['action']} v{p['from_version']} -> v{p['to_version']}: {p['reason']}"
         for p in status.promotions
     ]
-    lines += ["drift:"] + [f"  {d['at']} drift={d['drift_detected']} score={d['score']:.4f}" for d in status.drift]
+    lines += ["drift:"] + [
+        f"  {d['at']} drift={d['drift_detected']} score={d['score']:.4f}"
+        + (
+            f" accuracy={q['accuracy']:.3f} [{q['accuracy_low']:.3f}, {q['accuracy_high']:.3f}] on {q['n_labelled']}"
+            f" labels{' DEGRADED' if q['degraded'] else ''}"
+            if (q := d.get("quality"))
+            else ""
+        )
+        for d in status.drift
+    ]
     lines += ["retraining:"] + [f"  {r['at']} started={r['started']}: {r['reason']}" for r in status.retraining]
     _print(status.to_dict(), args.json, "\n".join(lines))
     return EXIT_OK

@@ -13,7 +13,7 @@ from longloop.settings.params import LongloopParams
 from longloop.settings.state_paths import StatePaths
 
 ALIASES = ("champion", "challenger", "previous-champion")
-DRIFT_FIELDS = ("at", "drift_detected", "score")
+DRIFT_FIELDS = ("at", "drift_detected", "score", "quality")  # quality: None while too few labels came
 
 
 @dataclass(frozen=True)
@@ -46,7 +46,7 @@ def loop_status(params: LongloopParams, last: int) -> LoopStatus:
         model=name,
         aliases={a: alias_version(name, a) for a in ALIASES},
         promotions=read_ledger(paths.ledger)[-last:],
-        drift=[{k: d[k] for k in DRIFT_FIELDS} for d in drift],
+        drift=[{k: d.get(k) for k in DRIFT_FIELDS} for d in drift],
         retraining=read_jsonl_complete(paths.retraining_log)[-last:],
         tracking_uri=paths.tracking_uri(params),
     )

@@ -22,6 +22,7 @@ from pathlib import Path
 from longloop.corpus.atomic_files import write_json_atomic
 from longloop.monitoring.drift_detector import detect_drift
 from longloop.monitoring.drift_features import VOCABULARY_SHARE, document_features, reference_vocabulary
+from longloop.monitoring.label_quality import window_quality
 from longloop.settings.params import MonitoringParams
 
 LAST_WINDOW = "longloop-last-window.json"  # in the Evidently workspace, beside (not inside) its project folders
@@ -56,6 +57,7 @@ def window_identity(
         "alpha": mp.alpha,
         "permutations": mp.permutations,
         "hash_buckets": mp.hash_buckets,
+        "quality_margin": mp.quality_margin,
     }
     return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
 
@@ -98,7 +100,9 @@ def run_drift_check(
     ref_f = document_features(reference, vocab, context_tokens, mp.hash_buckets, sources)
     cur_f = document_features(current, vocab, context_tokens, mp.hash_buckets, sources)
     result = detect_drift(ref_f, cur_f, reference, current, mp.alpha, mp.permutations).to_dict()
+    quality = window_quality(reference, current, mp.quality_margin)
     result.update(
+        quality=quality.to_dict() if quality is not None else None,
         at=now,
         reused=False,
         window_identity=identity,

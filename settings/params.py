@@ -343,6 +343,9 @@ class MonitoringParams(_Frozen):
     production_shifts: tuple[ShiftName, ...] = ("longer", "vocabulary")
     # Where a drift alert is also POSTed as JSON (an Alertmanager, Slack or Teams relay); null: log line only.
     alert_webhook_url: str | None = Field(None, pattern=r"^https?://[^\s]+$", max_length=2000)
+    # Quality from delayed labels (monitoring/label_quality.py): a window whose accuracy on its feedback labels is,
+    # with 95% confidence, more than this below the evaluation's accuracy raises an alert and asks for retraining.
+    quality_margin: float = Field(0.05, ge=0, le=1)
 
 
 class RetrainingParams(_Frozen):

@@ -31,6 +31,7 @@ from longloop.tasks.stage_results import (
 from longloop.training.model import ModelSpec
 
 DRIFT_EVENT = "longloop.drift.detected"
+QUALITY_EVENT = "longloop.quality.degraded"
 RETRAINING_EVENT = "longloop.retraining.requested"  # what the drift-triggered deployment in prefect.yaml expects
 RETRAINING_DEPLOYMENT = "longloop-retraining-job/drift-triggered-retraining"
 log = logging.getLogger("longloop.alerts")
@@ -95,6 +96,16 @@ def drift_job(
         log.info("drift window identical to the last one checked; its result is reused")
         return result
     append_jsonl(paths.drift_history, result.record)
+    if result.quality_degraded:
+        assert result.quality is not None
+        log.warning("ALERT quality below the evaluation's: %s", result.quality["reason"])
+        emit_event(event=QUALITY_EVENT, resource=_model_resource(model_name), payload=result.quality)
+        if monitoring.alert_webhook_url:
+            delivered, detail = post_alert(
+                monitoring.alert_webhook_url,
+                {"event": QUALITY_EVENT, "model": model_name, "at": result.at, **result.quality},
+            )
+            (log.info if delivered else log.warning)("quality alert webhook: %s", detail)
     if result.drift_detected:
         drifting = result.drifting_signals
         log.warning("ALERT drift detected in %s (score %.4f)", ", ".join(drifting), result.score)
@@ -147,12 +158,18 @@ def request_retraining(model_name: str, decision: RetrainingDecision) -> Retrain
 
 @task(name="retraining-decision", cache_policy=NO_CACHE)
 def decide_retraining(paths: StatePaths, rt: RetrainingParams) -> RetrainingDecision:
-    history = [h["drift_detected"] for h in read_jsonl_complete(paths.drift_history)]
+    """A window calls for retraining when its inputs drifted or its accuracy on feedback labels fell below the
+    evaluation's (beside the drift verdict, not instead of it); confirmation and cooldown apply to both."""
+    windows = read_jsonl_complete(paths.drift_history)
+    degraded = [bool((h.get("quality") or {}).get("degraded")) for h in windows]
+    history = [bool(h["drift_detected"]) or bad for h, bad in zip(windows, degraded, strict=True)]
     started = [r for r in read_jsonl_complete(paths.retraining_log) if r.get("started")]
     last = datetime.fromisoformat(started[-1]["at"]) if started else None
     go, reason = retraining_decision(
         history, last, datetime.now(UTC), rt.confirm_windows, rt.cooldown_minutes, rt.enabled
     )
+    if degraded and degraded[-1]:
+        reason = f"quality from feedback labels below the evaluation's; {reason}"
     return RetrainingDecision(go, reason)
 
 

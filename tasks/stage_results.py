@@ -233,7 +233,17 @@ class DriftWindow(StageResult):
 
 
 # The keys of a drift record that a watched window reports.
-DRIFT_SUMMARY_KEYS = ("drift_detected", "score", "alpha", "n_reference", "n_current", "checks", "evidently", "reused")
+DRIFT_SUMMARY_KEYS = (
+    "drift_detected",
+    "score",
+    "alpha",
+    "n_reference",
+    "n_current",
+    "checks",
+    "evidently",
+    "reused",
+    "quality",
+)
 
 
 @dataclass(frozen=True)
@@ -264,8 +274,17 @@ class DriftResult(StageResult):
     def drifting_signals(self) -> list[str]:
         return [n for n, c in self.record["checks"].items() if c["drift"]]
 
+    @property
+    def quality(self) -> dict[str, Any] | None:
+        """The champion's accuracy on the window's feedback labels (``monitoring.label_quality``), if enough came."""
+        return self.record.get("quality")
+
+    @property
+    def quality_degraded(self) -> bool:
+        return bool(self.quality and self.quality["degraded"])
+
     def summary(self, keys: tuple[str, ...] = DRIFT_SUMMARY_KEYS) -> dict[str, Any]:
-        return {k: self.record[k] for k in keys}
+        return {k: self.record.get(k) for k in keys}
 
     def to_dict(self) -> dict[str, Any]:
         return dict(self.record)

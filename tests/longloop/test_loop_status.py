@@ -52,8 +52,8 @@ def test_aliases_and_the_latest_entries_of_each_history(params, tmp_path):
     assert status.aliases == {"champion": "2", "challenger": None, "previous-champion": "1"}
     assert status.promotions == moves[1:]
     assert status.drift == [
-        {"at": "t1", "drift_detected": False, "score": 0.1},
-        {"at": "t2", "drift_detected": True, "score": 0.2},
+        {"at": "t1", "drift_detected": False, "score": 0.1, "quality": None},
+        {"at": "t2", "drift_detected": True, "score": 0.2, "quality": None},
     ]
     assert [r["reason"] for r in status.retraining] == ["reason 1", "reason 2"]
     assert list(status.to_dict()) == ["model", "aliases", "promotions", "drift", "retraining", "tracking_uri"]
