@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 import uuid
 from contextlib import asynccontextmanager
@@ -139,6 +140,7 @@ def create_app(
             return _error(503, source.last_error or "no model loaded yet")
         return {
             "status": "ready",
+            "pid": os.getpid(),  # who answers: a deployment checks it is its own process, not another on the port
             "model": source.model_name,
             "version": loaded.version,
             "precision": loaded.model.precision,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
 import time
@@ -41,6 +42,11 @@ def start_serving_process(
 ) -> Deployment:
     """Start the app in its own process; ``auth_token`` reaches it on its standard input, not its command line."""
     port = sp.port or free_port(sp.host)
+    if sp.port and port_in_use(sp.host, port):
+        raise RuntimeError(
+            f"serving.port {port} on {sp.host} is in use by another process: stop it, or set serving.port: 0 "
+            "to serve on a free port"
+        )
     log_dir.mkdir(parents=True, exist_ok=True)
     log_path = log_dir / f"serving-{port}.log"
     cmd = [
@@ -83,6 +89,25 @@ def start_serving_process(
     return dep
 
 
+def _answered_by(answer: httpx.Response, pid: int) -> bool:
+    """False when the answer names another process (one that already held the port), True otherwise."""
+    try:
+        body = answer.json()
+    except ValueError:
+        return True
+    return not isinstance(body, dict) or body.get("pid", pid) == pid
+
+
+def port_in_use(host: str, port: int) -> bool:
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError:
+            return True
+    return False
+
+
 def wait_until_answering(dep: Deployment, path: str, timeout: float, what: str) -> None:
     """Poll ``GET path`` until it answers 200; a process that exits, or no answer in time (the process is then
     stopped), is a RuntimeError naming its log."""
@@ -91,7 +116,8 @@ def wait_until_answering(dep: Deployment, path: str, timeout: float, what: str) 
         if dep.process is not None and dep.process.poll() is not None:
             raise RuntimeError(f"{what} exited with {dep.process.returncode}; see {dep.log_path}")
         try:
-            if httpx.get(f"{dep.url}{path}", timeout=2).status_code == 200:
+            answer = httpx.get(f"{dep.url}{path}", timeout=2)
+            if answer.status_code == 200 and _answered_by(answer, dep.pid):
                 return
         except httpx.HTTPError:
             pass

@@ -72,7 +72,7 @@ def test_app_configured_for_auth_refuses_to_start_open(registered_champion, tmp_
 
 
 def test_deployed_process_gets_its_token_on_stdin(registered_champion, tmp_path):
-    sp = ServingParams(auth_token_env="LONGLOOP_SERVING_TOKEN", refresh_seconds=0.5, ready_timeout_seconds=120)
+    sp = ServingParams(auth_token_env="LONGLOOP_SERVING_TOKEN", refresh_seconds=0.5, ready_timeout_seconds=120, port=0)
     dep = start_serving_process(
         registered_champion, "clf", tmp_path / "log.jsonl", sp, tmp_path / "logs", auth_token=TOKEN
     )
@@ -84,3 +84,16 @@ def test_deployed_process_gets_its_token_on_stdin(registered_champion, tmp_path)
             assert TOKEN.encode() not in fh.read()
     finally:
         stop_serving_process(dep)
+
+
+def test_a_port_another_process_holds_is_refused_not_mistaken_for_ours(registered_champion, tmp_path):
+    import socket
+
+    import pytest
+
+    with socket.socket() as other:
+        other.bind(("127.0.0.1", 0))
+        other.listen()
+        sp = ServingParams(port=other.getsockname()[1], ready_timeout_seconds=30)
+        with pytest.raises(RuntimeError, match=f"serving.port {sp.port} on 127.0.0.1 is in use"):
+            start_serving_process(registered_champion, "clf", tmp_path / "log.jsonl", sp, tmp_path / "logs")

@@ -89,7 +89,9 @@ def test_a_drift_result_keeps_the_whole_record_and_summarises_it():
         "checks",
         "evidently",
         "reused",
+        "quality",
     }
+    assert drift.summary()["quality"] is None and not drift.quality_degraded  # no labels came for this window
 
 
 def test_a_merged_dataset_reports_what_it_added():
