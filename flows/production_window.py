@@ -34,13 +34,13 @@ def watch_window(
 ) -> WatchedWindow:
     """``traffic`` is what a send task returned; the feedback of this window is the demo's own (if any) plus the
     user's labels file; with neither, a retraining merges every feedback file collected so far."""
-    checked = drift_check(params, since_line=traffic.log_offset)
-    drift = checked.drift
     feedback_paths = [traffic.feedback_path] if traffic.feedback_path else []
     feedback = None
-    if feedback_path:
+    if feedback_path:  # first: the drift check then joins the window's labels (label mix, quality from labels)
         feedback = collect_feedback(StatePaths.from_params(params), params.data, feedback_path, dataset_path)
         feedback_paths += [feedback.feedback_path] if feedback.feedback_path else []
+    checked = drift_check(params, since_line=traffic.log_offset)
+    drift = checked.drift
     acted = act_on_drift_decision(
         params,
         checked,
