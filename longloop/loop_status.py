@@ -21,7 +21,7 @@ class LoopStatus:
     model: str
     aliases: dict[str, str | None]  # alias -> version (None: not set)
     promotions: list[dict]  # the latest ledger entries, oldest first
-    drift: list[dict]  # the latest drift checks: at, drift_detected, score
+    drift: list[dict]  # the latest drift checks: at, drift_detected, score, quality
     retraining: list[dict]  # the latest retraining decisions
     tracking_uri: str
 

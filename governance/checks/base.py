@@ -8,6 +8,7 @@ applies waivers and actions to its findings, the same way for every check.
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any, Protocol
@@ -166,8 +167,9 @@ class Check(Protocol):
         ...
 
 
-class BaseCheck:
-    """Defaults for a check: always enabled, blocks, one violation per counted finding, no extra report keys."""
+class BaseCheck(ABC):
+    """Defaults for a check: always enabled, blocks, one violation per counted finding, no extra report keys.
+    ``run`` is the one method a check must write (a subclass without it cannot be instantiated)."""
 
     name = "check"
     # Records this check quarantines count toward governance.max_quarantine_share: they are lost to training.
@@ -179,8 +181,8 @@ class BaseCheck:
     def default_action(self, params: GovernanceParams) -> str:
         return params.on_violation
 
-    def run(self, context: GateContext) -> CheckResult:
-        raise NotImplementedError
+    @abstractmethod
+    def run(self, context: GateContext) -> CheckResult: ...
 
     def violations(self, findings: list[Finding]) -> int:
         return sum(f.counted for f in findings)

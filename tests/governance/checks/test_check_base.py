@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 
 import numpy as np
+import pytest
 
 from longloop.corpus.demo_corpus import generate_corpus
 from longloop.corpus.records import record_from_mapping
@@ -115,3 +116,11 @@ def test_a_finding_about_the_whole_dataset_blocks_where_quarantine_was_asked():
     report, kept = run_gate(records, GovernanceParams(), checks=(TooFewLabels(),))
     assert report.verdict == "fail" and not report.checks["too_few_labels"].passed and len(kept) == len(records)
     assert [r["outcome"] for r in report.finding_rows()] == ["blocked"]
+
+
+def test_a_check_without_run_is_refused_when_it_is_made_not_when_the_gate_runs():
+    class Unfinished(BaseCheck):
+        name = "unfinished"
+
+    with pytest.raises(TypeError, match="run"):
+        Unfinished()
