@@ -11,6 +11,7 @@ from longloop.training.batching import token_budget_batches
 from longloop.training.collate import collate_windows
 from longloop.training.document_tokenizer import DocumentTokenizer
 from longloop.training.model import LongDocumentClassifier, ModelSpec
+from longloop.training.quantization import is_int8
 from longloop.training.windows import document_windows
 
 
@@ -38,6 +39,14 @@ def window_documents(
     return windows, [len(i) for i in ids]
 
 
+def _inference_batches(model: LongDocumentClassifier, docs: list[list[list[int]]], token_budget: int) -> list[list[int]]:
+    """Documents grouped into model calls: by the token budget, or one document per call for an int8 model, whose
+    activation scale is computed over the whole call (a document's answer must not depend on its neighbours)."""
+    if is_int8(model):
+        return [[i] for i in range(len(docs))]
+    return token_budget_batches([[len(w) for w in d] for d in docs], token_budget, 0, 0, shuffle=False)
+
+
 @torch.inference_mode()
 def predict_documents(
     model: LongDocumentClassifier,
@@ -53,7 +62,7 @@ def predict_documents(
     docs, n_tokens = window_documents(tokenizer, texts, spec, max_tokens)
     logits = np.zeros((len(texts), len(spec.labels)), dtype=np.float32)
     emb = np.zeros((len(texts), model.hidden_size), dtype=np.float32)
-    for batch in token_budget_batches([[len(w) for w in d] for d in docs], token_budget, 0, 0, shuffle=False):
+    for batch in _inference_batches(model, docs, token_budget):
         wb = collate_windows([docs[i] for i in batch], tokenizer.pad_id).to(device)
         out, e = model(wb.input_ids, wb.attention_mask, wb.doc_index, wb.n_docs)
         logits[batch] = out.float().cpu().numpy()

@@ -1,8 +1,11 @@
 """The int8 variant of a trained classifier for cheaper CPU inference, and the rule that decides when to serve it.
 
 The variant is built at load time from the fp32 safetensors weights with PyTorch's dynamic quantisation of every
-``nn.Linear`` (int8 weights, activations quantised per batch on the fly), so no quantised model is ever stored,
-pickled or unpickled. Attention, embeddings, layer norms and GELU stay in fp32; how much faster the variant is
+``nn.Linear`` (int8 weights, activations quantised per model call on the fly, with one scale for the whole call),
+so no quantised model is ever stored, pickled or unpickled. Because that scale comes from every token of the call,
+an int8 model is called once per document (``is_int8``; training/inference.py): batched with other documents, a
+document's confidence moved by up to 0.009 with its neighbours (measured on the real corpus), so the same document
+got different answers from ``/predict`` and from ``longloop score``. Attention, embeddings, layer norms and GELU stay in fp32; how much faster the variant is
 therefore depends on how much of the model's time its linear layers take (more for wide encoders on short
 windows, less for narrow ones on long windows).
 """
@@ -36,6 +39,11 @@ def quantize_int8(model: LongDocumentClassifier, inplace: bool = False) -> LongD
         warnings.simplefilter("ignore", DeprecationWarning)
         warnings.simplefilter("ignore", UserWarning)
         return torch.ao.quantization.quantize_dynamic(target.eval(), {nn.Linear}, dtype=torch.qint8, inplace=True)
+
+
+def is_int8(model: nn.Module) -> bool:
+    """Whether ``model`` holds dynamically quantised linear layers (made by ``quantize_int8``)."""
+    return any(isinstance(m, torch.ao.nn.quantized.dynamic.Linear) for m in model.modules())
 
 
 @dataclass(frozen=True)
