@@ -42,7 +42,6 @@ import argparse
 import asyncio
 import json
 import os
-import platform
 import subprocess
 import sys
 import tempfile
@@ -268,13 +267,13 @@ def _int8_speed(cfg: dict, labels: tuple[str, ...], tokenizer, mp, documents: li
     """One untrained model built from ``mp``, int8 against fp32 on ``documents``: speed and label agreement."""
     import torch
 
-    from longloop.evaluation.int8_comparison import compare_int8_with_fp32
+    from longloop.evaluation.precision_comparison import compare_with_fp32
     from longloop.training.architectures import build_model
 
     torch.manual_seed(cfg["seed"])
     model = build_model(labels, tokenizer, mp)
-    comparison, _ = compare_int8_with_fp32(
-        model, tokenizer, [d["text"] for d in documents], [d["label"] for d in documents], repeats=2
+    comparison, _ = compare_with_fp32(
+        model, tokenizer, [d["text"] for d in documents], [d["label"] for d in documents], "int8", repeats=2
     )
     log(f"int8 {what}: {comparison['speedup']:.2f}x")
     return {
@@ -461,10 +460,10 @@ class LoadRounds:
 
 
 def run(cfg: dict, preset_name: str, model_cache: Path | None = None) -> dict:
-    import torch
 
-    from longloop.evaluation.int8_comparison import compare_int8_with_fp32
+    from longloop.evaluation.precision_comparison import compare_with_fp32
     from longloop.serving.deployment import start_serving_process, stop_serving_process
+    from longloop.training.hardware import machine_summary
     from longloop.training.inference import window_documents
     from longloop.training.model_io import load_model_dir
 
@@ -474,13 +473,7 @@ def run(cfg: dict, preset_name: str, model_cache: Path | None = None) -> dict:
         "benchmark": "serving",
         "preset": preset_name,
         "date": date.today().isoformat(),
-        "machine": {
-            "cpu": _cpu_name(),
-            "cores": os.cpu_count(),
-            "torch": torch.__version__,
-            "torch_threads": torch.get_num_threads(),
-            "python": platform.python_version(),
-        },
+        "machine": machine_summary(),
     }
     # Fresh streams of the training corpus's language and length mix: never trained on, labelled.
     load_docs, warm_docs = (
@@ -509,10 +502,13 @@ def run(cfg: dict, preset_name: str, model_cache: Path | None = None) -> dict:
             sum(len(doc) for doc in windows) * model.spec.context_tokens / sum(len(w) for doc in windows for w in doc)
         )
         temperature = json.loads((model_dir / "calibration.json").read_text())["temperature"]
-        offline, _ = compare_int8_with_fp32(
-            model, tokenizer, [d["text"] for d in load_docs], truth, temperature, repeats=3
+        offline, _ = compare_with_fp32(
+            model, tokenizer, [d["text"] for d in load_docs], truth, "int8", temperature, repeats=3
         )
         result["int8_offline"] = offline
+        result["bf16_offline"], _ = compare_with_fp32(
+            model, tokenizer, [d["text"] for d in load_docs], truth, "bf16", temperature, repeats=3
+        )
         result["int8_speed_by_width"] = int8_speed_by_width(
             cfg, tokenizer, model.spec.labels, load_docs[: cfg["scaling_documents"]]
         )
@@ -571,6 +567,8 @@ def run(cfg: dict, preset_name: str, model_cache: Path | None = None) -> dict:
         "int8_agreement_with_fp32": agree("longloop_int8", "longloop_fp32"),
         "int8_accuracy_loss": fp32["accuracy"] - int8["accuracy"],
         "int8_offline_speedup": offline["speedup"],
+        "bf16_offline_speedup": result["bf16_offline"]["speedup"],
+        "bf16_offline_agreement_with_fp32": result["bf16_offline"]["agreement"],
     }
     goals = {
         k: {
@@ -609,16 +607,6 @@ def run(cfg: dict, preset_name: str, model_cache: Path | None = None) -> dict:
         seconds=round(time.perf_counter() - started, 1),
     )
     return result
-
-
-def _cpu_name() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown"
 
 
 def main(argv: list[str] | None = None) -> int:

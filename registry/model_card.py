@@ -24,24 +24,36 @@ accuracy {metrics["accuracy"]:.4f}, macro-F1 {metrics["macro_f1"]:.4f}, ECE {met
 | length bucket (tokens) | accuracy | documents |
 |---|---|---|
 {slices}
-{_int8(metrics)}{_robustness(metrics)}{_comparisons(metrics)}
+{_precisions(metrics)}{_robustness(metrics)}{_comparisons(metrics)}
 ## Limitations
 Trained on the snapshot above only; accuracy on other domains, alphabets or much longer documents is not
 measured here. The drift job watches production traffic for those shifts.
 """
 
 
-def _int8(metrics: dict) -> str:
-    q = metrics.get("int8")
-    if not q:
+_VARIANT_DESCRIPTIONS = {
+    "int8": "linear layers dynamically quantised at load time, CPU",
+    "bf16": "the whole model cast to bfloat16 at load time",
+}
+
+
+def _precisions(metrics: dict) -> str:
+    lines = []
+    for name, description in _VARIANT_DESCRIPTIONS.items():
+        q = metrics.get(name)
+        if not q:
+            continue
+        lines.append(
+            f"\n{name} variant ({description}), same test split: accuracy "
+            f"{q[name]['accuracy']:.4f} (fp32 {q['fp32']['accuracy']:.4f}), macro-F1 {q[name]['macro_f1']:.4f}, "
+            f"{q['speedup']:.2f}x fp32's speed ({q[name]['seconds_per_1000_documents']:.1f} vs "
+            f"{q['fp32']['seconds_per_1000_documents']:.1f} s per 1,000 documents), {q['agreement']:.1%} of labels "
+            f"agree.\n"
+        )
+    if not lines:
         return ""
-    return (
-        f"\nint8 variant (linear layers dynamically quantised at load time, CPU), same test split: accuracy "
-        f"{q['int8']['accuracy']:.4f} (fp32 {q['fp32']['accuracy']:.4f}), macro-F1 {q['int8']['macro_f1']:.4f}, "
-        f"{q['speedup']:.2f}x fp32's speed ({q['int8']['seconds_per_1000_documents']:.1f} vs "
-        f"{q['fp32']['seconds_per_1000_documents']:.1f} s per 1,000 documents), {q['agreement']:.1%} of labels "
-        f"agree; served in {q.get('served_precision', 'fp32')}.\n"
-    )
+    served = metrics.get("served_precision") or {"precision": "fp32", "reason": "no choice was recorded"}
+    return "".join(lines) + f"Served in {served['precision']} ({served['reason']}).\n"
 
 
 def _robustness(metrics: dict) -> str:

@@ -213,6 +213,8 @@ def score_file(request: ScoringRequest, serving: ServingParams, progress: bool =
     like production traffic) scored into ``request.out`` by the requested version, served as ``serving`` says."""
     data_path, out_path, docs = _scoring_inputs(request)
     version = _scoring_version(request)
-    model = load_registered_version(request.model_name, version, serving.quantize, serving.max_int8_accuracy_drop)
+    model = load_registered_version(
+        request.model_name, version, serving.quantize, serving.max_int8_accuracy_drop, serving.min_bf16_agreement
+    )
     with tqdm(total=len(docs), desc="score", unit="doc", file=sys.stderr, disable=not progress) as bar:
         return score_documents(model, docs, out_path, request.model_name, version, sha256_file(data_path), bar.update)

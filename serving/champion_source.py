@@ -16,12 +16,16 @@ log = logging.getLogger("longloop.serving")
 
 
 def load_registered_version(
-    model_name: str, version: str, quantize: str | None = None, max_int8_accuracy_drop: float | None = None
+    model_name: str,
+    version: str,
+    quantize: str | None = None,
+    max_int8_accuracy_drop: float | None = None,
+    min_bf16_agreement: float | None = None,
 ) -> LongloopPyfunc:
     """A registered version as serving runs it: MLflow's own pyfunc loading, then the served precision chosen
-    (``quantize``/``max_int8_accuracy_drop`` None keep the policy stored with the model)."""
+    (``quantize``/``max_int8_accuracy_drop``/``min_bf16_agreement`` None keep the policy stored with the model)."""
     model = mlflow.pyfunc.load_model(f"models:/{model_name}/{version}").unwrap_python_model()
-    model.use_precision(quantize, max_int8_accuracy_drop)
+    model.use_precision(quantize, max_int8_accuracy_drop, min_bf16_agreement)
     return model
 
 
@@ -40,11 +44,13 @@ class ChampionSource:
         refresh_seconds: float = 2.0,
         quantize: str | None = None,
         max_int8_accuracy_drop: float | None = None,
+        min_bf16_agreement: float | None = None,
     ):
-        """``quantize``/``max_int8_accuracy_drop`` (``serving.*``): None keeps the policy stored with the model."""
+        """``quantize``/``max_int8_accuracy_drop``/``min_bf16_agreement`` (``serving.*``): None keeps the policy
+        stored with the model."""
         self.tracking_uri, self.model_name, self.alias = tracking_uri, model_name, alias
         self.refresh_seconds = refresh_seconds
-        self.quantize, self.max_int8_accuracy_drop = quantize, max_int8_accuracy_drop
+        self.precision_policy = (quantize, max_int8_accuracy_drop, min_bf16_agreement)
         self._current: LoadedModel | None = None
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -65,7 +71,7 @@ class ChampionSource:
         if self._current is not None and self._current.version == version:
             return False
         try:
-            model = load_registered_version(self.model_name, version, self.quantize, self.max_int8_accuracy_drop)
+            model = load_registered_version(self.model_name, version, *self.precision_policy)
             choice = model.precision_choice
         except Exception as exc:  # a broken version must not take the serving app down
             self.last_error = f"could not load version {version}: {exc}"

@@ -51,6 +51,7 @@ def run_server(
         refresh_seconds=sp.refresh_seconds,
         quantize=sp.quantize,
         max_int8_accuracy_drop=sp.max_int8_accuracy_drop,
+        min_bf16_agreement=sp.min_bf16_agreement,
     )
     app = create_app(source, sp, inference_log, auth_token=auth_token, model_workers=plan.workers)
     uvicorn.run(app, host=host, port=port, log_level="warning")

@@ -307,11 +307,14 @@ class ServingParams(_Frozen):
     # Bearer-token authentication: the name of the environment variable holding the token (read by the command
     # line, never by the app); null serves without authentication. /health and /ready stay open.
     auth_token_env: str | None = Field(None, pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")
-    # int8 dynamic quantisation of the linear layers at load time (CPU): off serves fp32, int8 always serves the
-    # int8 variant, auto serves it when the model's registered evaluation lost at most `max_int8_accuracy_drop`
-    # accuracy against fp32 on the test split.
-    quantize: Literal["auto", "off", "int8"] = "auto"
+    # The served precision, made from the fp32 weights at load time: off (or fp32) serves fp32; int8 quantises the
+    # linear layers dynamically (CPU); bf16 casts the whole model (pays only with bf16 units: AMX, AVX-512-BF16,
+    # CUDA). auto serves the fastest variant the model's registered evaluation measured no slower than fp32 and
+    # within its limit: int8 losing at most `max_int8_accuracy_drop` test accuracy, bf16 giving fp32's label on at
+    # least `min_bf16_agreement` of the test documents.
+    quantize: Literal["auto", "off", "fp32", "bf16", "int8"] = "auto"
     max_int8_accuracy_drop: float = Field(0.01, ge=0, le=1)
+    min_bf16_agreement: float = Field(0.999, ge=0, le=1)
     # Padded tokens per model call when serving. On the CPU, small calls of similar lengths beat big mixed ones
     # (a dynamic batch of 16 skewed documents cost 12 ms per document at 2,048 and 21 ms at 16,384, as padding
     # grows with the batch's longest window); raise it on a GPU, which wants big calls.

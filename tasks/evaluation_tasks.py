@@ -12,30 +12,43 @@ from prefect.cache_policies import NO_CACHE
 
 from longloop.corpus.atomic_files import write_bytes_atomic, write_json_atomic, write_jsonl_atomic
 from longloop.evaluation.evaluate_folder import evaluate_model_folder
-from longloop.evaluation.int8_comparison import compare_int8_with_fp32
+from longloop.evaluation.precision_comparison import compare_with_fp32
 from longloop.monitoring.drift_features import training_vocabulary
 from longloop.registry.model_registry import alias_version, download_model_dir
 from longloop.registry.pyfunc_model import CALIBRATION, SERVING_PRECISION
 from longloop.settings.params import EvaluationParams, ServingParams
 from longloop.tasks.retry_policy import TRANSIENT_RETRIES
 from longloop.tasks.stage_results import SCALAR_METRIC_KEYS, ModelEvaluation, TrackingRun
+from longloop.training.hardware import bf16_units
 from longloop.training.model_io import SPEC, add_to_model_dir
-from longloop.training.quantization import choose_serving_precision
+from longloop.training.quantization import REDUCED_PRECISIONS, choose_serving_precision
 
 
-def int8_metrics(comparison: dict) -> dict[str, float]:
-    """The int8 comparison as flat MLflow metrics, all prefixed ``int8_`` (fp32's paired timing included)."""
+def precision_metrics(comparison: dict) -> dict[str, float]:
+    """A reduced-precision comparison as flat MLflow metrics, all prefixed with the precision (``int8_``,
+    ``bf16_``), fp32's paired timing included."""
+    name = comparison["precision"]
     return {
-        "int8_accuracy": comparison["int8"]["accuracy"],
-        "int8_macro_f1": comparison["int8"]["macro_f1"],
-        "int8_accuracy_drop": comparison["accuracy_drop"],
-        "int8_macro_f1_drop": comparison["macro_f1_drop"],
-        "int8_seconds_per_1000_documents": comparison["int8"]["seconds_per_1000_documents"],
-        "int8_fp32_seconds_per_1000_documents": comparison["fp32"]["seconds_per_1000_documents"],
-        "int8_documents_per_second": comparison["int8"]["documents_per_second"],
-        "int8_speedup": comparison["speedup"],
-        "int8_agreement": comparison["agreement"],
+        f"{name}_accuracy": comparison[name]["accuracy"],
+        f"{name}_macro_f1": comparison[name]["macro_f1"],
+        f"{name}_accuracy_drop": comparison["accuracy_drop"],
+        f"{name}_macro_f1_drop": comparison["macro_f1_drop"],
+        f"{name}_seconds_per_1000_documents": comparison[name]["seconds_per_1000_documents"],
+        f"{name}_fp32_seconds_per_1000_documents": comparison["fp32"]["seconds_per_1000_documents"],
+        f"{name}_documents_per_second": comparison[name]["documents_per_second"],
+        f"{name}_speedup": comparison["speedup"],
+        f"{name}_agreement": comparison["agreement"],
     }
+
+
+def _measured_precisions(quantize: str, units: str | None) -> list[str]:
+    """The variants worth timing against fp32: the one asked for, or under ``auto`` int8 and, where the machine
+    has bf16 units, bf16 (emulated bf16 is slower than fp32, and timing it would only lengthen the evaluation)."""
+    if quantize in ("off", "fp32"):
+        return []
+    if quantize != "auto":
+        return [quantize]
+    return [p for p in REDUCED_PRECISIONS if p != "bf16" or units is not None]
 
 
 @task(name="evaluate-challenger", cache_policy=NO_CACHE)
@@ -46,17 +59,33 @@ def evaluate_challenger(
     plots = Path(run_dir) / "plots"
     ev = evaluate_model_folder(Path(model_dir), Path(kept_path), evaluation, seed, plots, with_comparisons=True)
     metrics, preds, splits, model, tokenizer = ev.metrics, ev.predictions, ev.splits, ev.model, ev.tokenizer
-    served = {"quantize": sp.quantize, "max_int8_accuracy_drop": sp.max_int8_accuracy_drop}
-    if sp.quantize != "off":
+    served: dict = {
+        "quantize": sp.quantize,
+        "max_int8_accuracy_drop": sp.max_int8_accuracy_drop,
+        "min_bf16_agreement": sp.min_bf16_agreement,
+    }
+    units = bf16_units()
+    measured = _measured_precisions(sp.quantize, units)
+    if measured:
         test = splits["test"]
-        metrics["int8"], int8_preds = compare_int8_with_fp32(
-            model, tokenizer, [r.text for r in test], [r.label for r in test], metrics["temperature"], repeats=2
+        variant_preds = {}
+        for precision in measured:
+            metrics[precision], variant_preds[precision] = compare_with_fp32(
+                model,
+                tokenizer,
+                [r.text for r in test],
+                [r.label for r in test],
+                precision,
+                metrics["temperature"],
+                repeats=2,
+            )
+            served[f"{precision}_evaluation"] = metrics[precision]
+        choice = choose_serving_precision(
+            sp.quantize, metrics.get("int8"), sp.max_int8_accuracy_drop, metrics.get("bf16"), sp.min_bf16_agreement
         )
-        served["int8_evaluation"] = metrics["int8"]
-        choice = choose_serving_precision(sp.quantize, metrics["int8"], sp.max_int8_accuracy_drop)
-        metrics["int8"]["served_precision"] = choice.precision
-        if choice.precision == "int8":
-            preds = int8_preds  # the drift reference must come from the variant that will answer production
+        metrics["served_precision"] = {"precision": choice.precision, "reason": choice.reason, "bf16_units": units}
+        if choice.precision in variant_preds:
+            preds = variant_preds[choice.precision]  # the drift reference comes from the variant that will answer
     # The calibration and the precision policy travel with the model; the test predictions become the drift
     # reference if promoted.
     add_to_model_dir(
@@ -99,9 +128,11 @@ def evaluate_challenger(
                 if v.get(k) is not None
             }
         )
-        if "int8" in metrics:
-            mlflow.log_metrics(int8_metrics(metrics["int8"]))
-            mlflow.set_tag("longloop.served_precision", metrics["int8"]["served_precision"])
+        for precision in REDUCED_PRECISIONS:
+            if precision in metrics:
+                mlflow.log_metrics(precision_metrics(metrics[precision]))
+        if "served_precision" in metrics:
+            mlflow.set_tag("longloop.served_precision", metrics["served_precision"]["precision"])
         mlflow.log_artifacts(str(plots), artifact_path="plots")
         mlflow.log_artifact(str(Path(run_dir) / "evaluation.json"))
     return ModelEvaluation.of_challenger(metrics)

@@ -136,7 +136,16 @@ SCALAR_METRIC_KEYS = (
 )
 # What stages pass on of a challenger's evaluation (the reuse path reads the same back from evaluation.json),
 # and of the champion's on the same test set.
-CHALLENGER_METRIC_KEYS = (*SCALAR_METRIC_KEYS, "by_length", "n_documents", "robustness", "comparisons", "int8")
+CHALLENGER_METRIC_KEYS = (
+    *SCALAR_METRIC_KEYS,
+    "by_length",
+    "n_documents",
+    "robustness",
+    "comparisons",
+    "int8",
+    "bf16",
+    "served_precision",
+)
 CHAMPION_METRIC_KEYS = (*SCALAR_METRIC_KEYS, "by_length", "robustness")
 
 

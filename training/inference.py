@@ -11,7 +11,7 @@ from longloop.training.batching import token_budget_batches
 from longloop.training.collate import collate_windows
 from longloop.training.document_tokenizer import DocumentTokenizer
 from longloop.training.model import LongDocumentClassifier, ModelSpec
-from longloop.training.quantization import is_int8
+from longloop.training.quantization import is_reduced_precision
 from longloop.training.windows import document_windows
 
 
@@ -39,10 +39,13 @@ def window_documents(
     return windows, [len(i) for i in ids]
 
 
-def _inference_batches(model: LongDocumentClassifier, docs: list[list[list[int]]], token_budget: int) -> list[list[int]]:
-    """Documents grouped into model calls: by the token budget, or one document per call for an int8 model, whose
-    activation scale is computed over the whole call (a document's answer must not depend on its neighbours)."""
-    if is_int8(model):
+def _inference_batches(
+    model: LongDocumentClassifier, docs: list[list[list[int]]], token_budget: int
+) -> list[list[int]]:
+    """Documents grouped into model calls: by the token budget, or one document per call for an int8 or bf16
+    variant, whose results depend on the call's other documents and padding (training/quantization.py): a
+    document's answer must not depend on its neighbours."""
+    if is_reduced_precision(model):
         return [[i] for i in range(len(docs))]
     return token_budget_batches([[len(w) for w in d] for d in docs], token_budget, 0, 0, shuffle=False)
 

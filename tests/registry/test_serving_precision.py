@@ -10,6 +10,7 @@ import mlflow
 import numpy as np
 import pandas as pd
 import pytest
+import torch
 
 from longloop.registry.infra_check import run_infra_check
 from longloop.registry.model_registry import log_and_register
@@ -121,6 +122,37 @@ def test_registered_model_serves_int8_only_when_its_evaluation_allows(mlflow_sto
         fp32.use_precision("auto", "a lot")
 
 
+@pytest.mark.parametrize(
+    "int8, bf16, expected, why",
+    [
+        ({"accuracy_drop": 0.0, "speedup": 1.4}, {"agreement": 1.0, "speedup": 2.1}, "bf16", "at 2.10x"),
+        ({"accuracy_drop": 0.0, "speedup": 2.5}, {"agreement": 1.0, "speedup": 2.1}, "int8", "at 2.50x"),
+        ({"accuracy_drop": 0.05, "speedup": 2.5}, {"agreement": 1.0, "speedup": 2.1}, "bf16", "agreed with fp32"),
+        ({"accuracy_drop": 0.0, "speedup": 0.9}, {"agreement": 0.99, "speedup": 2.1}, "fp32", "under the minimum"),
+        (None, {"agreement": 1.0, "speedup": 0.6}, "fp32", "bf16 ran at 0.60x"),  # emulated bf16: no bf16 units
+        (None, None, "fp32", "no bf16 evaluation"),
+        ({"accuracy_drop": 0.0}, {"agreement": 0.9995}, "int8", "lost 0.0000"),  # no speeds: int8 comes first
+    ],
+)
+def test_auto_serves_the_fastest_variant_within_its_limit(int8, bf16, expected, why):
+    choice = choose_serving_precision("auto", int8, 0.01, bf16, 0.999)
+    assert choice.precision == expected and why in choice.reason, choice
+
+
+def test_a_pyfunc_switches_between_fp32_bf16_and_int8_from_the_same_weights(mlflow_store, trained_model_dir):
+    with mlflow.start_run():
+        uri = log_and_register(
+            trained_model_dir, "clf", "example", load_model_dir(trained_model_dir)[0].spec.labels, {}
+        ).model_uri
+    model = mlflow.pyfunc.load_model(uri).unwrap_python_model()
+    fp32 = model.predict(None, TEXTS).filter(like="p_").to_numpy(float)
+    for precision in ("bf16", "int8", "bf16", "fp32"):
+        assert model.use_precision(precision).precision == precision == model.precision
+        probabilities = model.predict(None, TEXTS).filter(like="p_").to_numpy(float)
+        np.testing.assert_allclose(probabilities, fp32, atol=1e-6 if precision == "fp32" else 0.1)
+    assert all(p.dtype == torch.float32 for p in model.model.parameters())
+
+
 def test_model_without_an_int8_evaluation_serves_fp32_under_auto(mlflow_store, trained_model_dir):
     with mlflow.start_run():
         uri = log_and_register(
@@ -146,10 +178,18 @@ def test_model_card_reports_the_int8_variant_beside_fp32():
             "int8": {"accuracy": 0.975, "macro_f1": 0.965, "seconds_per_1000_documents": 20.0},
             "speedup": 1.5,
             "agreement": 0.995,
-            "served_precision": "int8",
         },
+        "bf16": {
+            "fp32": {"accuracy": 0.98, "macro_f1": 0.97, "seconds_per_1000_documents": 30.0},
+            "bf16": {"accuracy": 0.98, "macro_f1": 0.97, "seconds_per_1000_documents": 25.0},
+            "speedup": 1.2,
+            "agreement": 1.0,
+        },
+        "served_precision": {"precision": "int8", "reason": "auto: int8 lost 0.0050 test accuracy"},
     }
     card = model_card_markdown("m", ("a", "b"), {}, {}, metrics)
     assert "accuracy 0.9750 (fp32 0.9800)" in card and "1.50x fp32's speed" in card
-    assert "99.5% of labels agree; served in int8" in card
-    assert "int8" not in model_card_markdown("m", ("a", "b"), {}, {}, {k: v for k, v in metrics.items() if k != "int8"})
+    assert "99.5% of labels agree" in card and "1.20x fp32's speed" in card
+    assert "Served in int8 (auto: int8 lost 0.0050 test accuracy)" in card
+    without = {k: v for k, v in metrics.items() if k not in ("int8", "bf16", "served_precision")}
+    assert "int8" not in model_card_markdown("m", ("a", "b"), {}, {}, without)

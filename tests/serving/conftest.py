@@ -40,6 +40,7 @@ def start_app(registered_champion, tmp_path):
             refresh_seconds=sp.refresh_seconds,
             quantize=sp.quantize,
             max_int8_accuracy_drop=sp.max_int8_accuracy_drop,
+            min_bf16_agreement=sp.min_bf16_agreement,
         )
         # as many model workers as `longloop serve` would run on 2 cores (torch's threads are left alone here)
         workers = plan_workers(sp.model_workers, min(2, usable_cores())).workers

@@ -1,4 +1,5 @@
-"""The serving app follows ``serving.quantize``: the int8 variant answers like the int8 pyfunc in this process."""
+"""The serving app follows ``serving.quantize``: each variant answers like the same variant of the pyfunc in this
+process."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from longloop.settings.params import ServingParams
 TEXTS = ["an invoice charged twice", "the site is down again " * 50, "a third, plain document"]
 
 
-@pytest.mark.parametrize("quantize, precision", [("int8", "int8"), ("auto", "fp32")])
+@pytest.mark.parametrize("quantize, precision", [("int8", "int8"), ("bf16", "bf16"), ("auto", "fp32")])
 def test_app_serves_the_configured_precision(start_app, quantize, precision):
     url, _, _ = start_app(ServingParams(quantize=quantize, refresh_seconds=0.3, rate_limit_per_second=None))
     assert httpx.get(f"{url}/ready").json()["precision"] == precision  # auto: no int8 evaluation was registered

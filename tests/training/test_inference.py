@@ -7,15 +7,17 @@ import pytest
 
 from longloop.training.inference import predict_documents
 from longloop.training.model_io import load_model_dir
-from longloop.training.quantization import is_int8, quantize_int8
+from longloop.training.quantization import bf16_variant, is_reduced_precision, quantize_int8
 
 
-@pytest.mark.parametrize("precision", ["fp32", "int8"])
+@pytest.mark.parametrize("precision", ["fp32", "int8", "bf16"])
 def test_a_document_gets_the_same_answer_alone_and_in_any_batch(trained_model_dir, demo_records, precision):
     model, tokenizer = load_model_dir(trained_model_dir)
     if precision == "int8":
         model = quantize_int8(model)
-    assert is_int8(model) == (precision == "int8")
+    if precision == "bf16":
+        model = bf16_variant(model)
+    assert is_reduced_precision(model) == (precision != "fp32")
     texts = [r.text for r in demo_records[:12]]
     # A loud neighbour: an int8 call quantises its activations with one scale for the whole call.
     loud = " ".join(["ZZZZ 9999 !!!!"] * 400)
