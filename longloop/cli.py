@@ -130,6 +130,13 @@ def _bounded_int(low: int, high: int):
     return parse
 
 
+def _model_version(text: str) -> str:
+    """A registered model version: MLflow numbers them 1, 2, 3, ..."""
+    if not text.isascii() or not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"a model version is a number from 1, got {text[:40]!r}")
+    return str(int(text))
+
+
 # ---------------------------------------------------------------- commands
 
 
@@ -198,7 +205,8 @@ def cmd_run(args) -> int:
         ]
     )
     _print(summary.to_dict(), args.json, human)
-    return EXIT_OK if summary.has_champion else EXIT_BLOCKED
+    # A version waiting for a person is the outcome asked for (require_approval), even with nothing served yet.
+    return EXIT_OK if summary.has_champion or promotion.awaiting_approval else EXIT_BLOCKED
 
 
 def _reuse_line(reused: dict) -> str:
@@ -503,6 +511,12 @@ def cmd_status(args) -> int:
         for d in status.drift
     ]
     lines += ["retraining:"] + [f"  {r['at']} started={r['started']}: {r['reason']}" for r in status.retraining]
+    if (waiting := status.approval) is not None:
+        lines.append(
+            f"approval: v{waiting.version} waits since {waiting.since:%Y-%m-%d %H:%M} UTC, rejected if undecided by "
+            f"{waiting.expires:%Y-%m-%d %H:%M} UTC (longloop approve {waiting.version} / longloop reject "
+            f"{waiting.version} --reason ...)"
+        )
     _print(status.to_dict(), args.json, "\n".join(lines))
     return EXIT_OK
 
@@ -517,6 +531,33 @@ def cmd_rollback(args) -> int:
     _print(
         rollback.to_dict(), args.json, f"champion rolled back from v{rollback.from_version} to v{rollback.to_version}"
     )
+    return EXIT_OK
+
+
+def cmd_approve(args) -> int:
+    return _decide_approval(args, approve=True)
+
+
+def cmd_reject(args) -> int:
+    return _decide_approval(args, approve=False)
+
+
+def _decide_approval(args, approve: bool) -> int:
+    params = _params(args)
+    from longloop.locked_run import run_locked
+    from longloop.registry.promotion_approval import approve_or_reject
+
+    verb = "approve" if approve else "reject"
+    decision = run_locked(
+        params, verb, lambda: approve_or_reject(params, args.version, approve, args.reason, args.by), settle=False
+    )
+    human = (
+        f"v{decision.version} approved: champion is now v{decision.champion_version}"
+        if approve
+        else f"v{decision.version} rejected: champion stays "
+        + (f"v{decision.champion_version}" if decision.champion_version else "unset")
+    )
+    _print(decision.to_dict(), args.json, human)
     return EXIT_OK
 
 
@@ -712,6 +753,18 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("rollback", parents=[common], help="point champion back at the previous champion")
     p.add_argument("--reason", default="manual rollback", help="why, recorded in the promotion ledger")
     p.set_defaults(fn=cmd_rollback)
+
+    for verb, helptext in (
+        ("approve", "make the version awaiting approval the champion (registry.promotion.require_approval)"),
+        ("reject", "reject the version awaiting approval; the champion stays"),
+    ):
+        p = sub.add_parser(verb, parents=[common], help=helptext)
+        p.add_argument("version", type=_model_version, help="the registered version awaiting approval")
+        p.add_argument(
+            "--reason", required=verb == "reject", default="approved", help="why, recorded in the promotion ledger"
+        )
+        p.add_argument("--by", help="who decides, recorded in the ledger (default: the account running this)")
+        p.set_defaults(fn=cmd_approve if verb == "approve" else cmd_reject)
 
     p = sub.add_parser("restore-data", parents=[common], help="restore a dataset snapshot by its DVC md5")
     p.add_argument("--md5", required=True, help="the snapshot's DVC md5 (32 hex digits)")

@@ -7,12 +7,13 @@ from dataclasses import dataclass
 
 from longloop.corpus.atomic_files import read_jsonl_complete
 from longloop.registry.model_registry import alias_version
+from longloop.registry.promotion_approval import AWAITING_ALIAS, PendingApproval, pending_approval
 from longloop.registry.promotion_ledger import read_ledger
 from longloop.registry.tracking import configure_tracking_for
 from longloop.settings.params import LongloopParams
 from longloop.settings.state_paths import StatePaths
 
-ALIASES = ("champion", "challenger", "previous-champion")
+ALIASES = ("champion", "challenger", "previous-champion", AWAITING_ALIAS)
 DRIFT_FIELDS = ("at", "drift_detected", "score", "quality")  # quality: None while too few labels came
 
 
@@ -24,6 +25,7 @@ class LoopStatus:
     drift: list[dict]  # the latest drift checks: at, drift_detected, score, quality
     retraining: list[dict]  # the latest retraining decisions
     tracking_uri: str
+    approval: PendingApproval | None = None  # the version waiting for a person, if any
 
     def to_dict(self) -> dict:
         return {
@@ -33,6 +35,7 @@ class LoopStatus:
             "drift": list(self.drift),
             "retraining": list(self.retraining),
             "tracking_uri": self.tracking_uri,
+            "approval": self.approval.to_dict() if self.approval is not None else None,
         }
 
 
@@ -49,4 +52,5 @@ def loop_status(params: LongloopParams, last: int) -> LoopStatus:
         drift=[{k: d.get(k) for k in DRIFT_FIELDS} for d in drift],
         retraining=read_jsonl_complete(paths.retraining_log)[-last:],
         tracking_uri=paths.tracking_uri(params),
+        approval=pending_approval(name, params.registry.promotion.approval_timeout_hours),
     )

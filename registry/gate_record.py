@@ -18,12 +18,18 @@ DECISION_TAG, INFRA_OK_TAG, REASON_TAG, AT_TAG = (
 MAX_TAG_CHARS = 4000  # MLflow stores tag values up to a few thousand characters
 
 
-def record_gate_decision(name: str, version: str, promoted: bool, infra_ok: bool, reason: str, at: str) -> None:
+GATE_DECISIONS = ("promote", "refuse", "await-approval")
+
+
+def record_gate_decision(name: str, version: str, decision: str, infra_ok: bool, reason: str, at: str) -> None:
+    """``decision``: one of ``GATE_DECISIONS`` (``await-approval`` until a person decides, then one of the others)."""
+    if decision not in GATE_DECISIONS:
+        raise ValueError(f"decision must be one of {', '.join(GATE_DECISIONS)}, got {decision!r}")
     set_version_tags(
         name,
         version,
         {
-            DECISION_TAG: "promote" if promoted else "refuse",
+            DECISION_TAG: decision,
             INFRA_OK_TAG: str(infra_ok).lower(),
             REASON_TAG: reason[:MAX_TAG_CHARS],
             AT_TAG: at,
@@ -40,6 +46,11 @@ def settled_decision(name: str, version: str) -> str | None:
     tags = version_tags(name, version)
     if not tags.get(DECISION_TAG) or tags.get(INFRA_OK_TAG) == "false":
         return None
+    if tags[DECISION_TAG] == "await-approval":
+        return (
+            f"reused v{version}, which waits for approval since {tags.get(AT_TAG)} "
+            f"(longloop approve {version} / longloop reject {version}); nothing moved"
+        )
     return (
         f"reused v{version}; the gate's decision of {tags.get(AT_TAG)} stands ({tags[DECISION_TAG]}: "
         f"{tags.get(REASON_TAG, '')}); nothing moved"

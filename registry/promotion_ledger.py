@@ -18,10 +18,12 @@ def record_move(
     reason: str,
     metrics: dict | None = None,
     action: str = "promote",
+    who: str | None = None,
 ) -> dict:
+    """``who``: the person deciding (an approval); None records the account the process runs as."""
     entry = {
         "at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "who": getpass.getuser(),
+        "who": who or getpass.getuser(),
         "model": model,
         "alias": alias,
         "action": action,

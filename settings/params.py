@@ -281,6 +281,11 @@ class PromotionParams(_Frozen):
     # The challenger (a first one too) must score at least this much above the TF-IDF + logistic regression
     # baseline trained and tested on the same split; None turns the rule off.
     min_gain_over_baseline: float | None = Field(0.0, ge=-1, le=1)
+    # A challenger that passes every rule waits for a person (`longloop approve VERSION` / `longloop reject
+    # VERSION --reason ...`) under the alias awaiting-approval instead of becoming the champion; no decision
+    # within `approval_timeout_hours` counts as a rejection.
+    require_approval: bool = False
+    approval_timeout_hours: float = Field(72.0, gt=0)
 
 
 class RegistryParams(_Frozen):

@@ -3,15 +3,15 @@ version an earlier cycle already trained from the same data, parameters and code
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import mlflow
 from prefect import task
 from prefect.cache_policies import NO_CACHE
 
-from longloop.corpus.atomic_files import write_bytes_atomic, write_json_atomic
+from longloop.corpus.atomic_files import write_json_atomic
 from longloop.governance.redaction import mask_text, redact_structure, redact_text
+from longloop.registry.drift_reference import DRIFT_REFERENCE_ARTIFACTS, DRIFT_REFERENCE_FILES, fetch_drift_reference
 from longloop.registry.gate_record import record_gate_decision, settled_decision
 from longloop.registry.infra_check import run_infra_check
 from longloop.registry.model_card import model_card_markdown
@@ -23,6 +23,7 @@ from longloop.registry.model_registry import (
     set_alias,
     version_aliases,
 )
+from longloop.registry.promotion_approval import expire_pending, make_champion, request_approval
 from longloop.registry.promotion_gate import decide
 from longloop.registry.promotion_ledger import read_ledger, record_move
 from longloop.registry.tracking import configure_tracking_target
@@ -42,13 +43,8 @@ from longloop.tasks.stage_results import (
     TrainedVersionLookup,
 )
 from longloop.tasks.training_tasks import TRAINING_SUMMARY
-from longloop.training.model_io import SPEC, add_to_model_dir, load_model_dir
+from longloop.training.model_io import add_to_model_dir, load_model_dir
 from longloop.versioning.dvc_snapshots import Snapshot
-
-# The promoted model's test predictions, training vocabulary and spec: what the drift job compares production
-# with, and how the model reads a document.
-DRIFT_REFERENCE_FILES = ("reference.jsonl", "vocabulary.json", SPEC)
-DRIFT_REFERENCE_ARTIFACTS = "drift_reference"
 
 
 @task(name="start-tracking-run", cache_policy=NO_CACHE, **TRANSIENT_RETRIES)
@@ -126,40 +122,42 @@ def promotion_gate(
     champion = evaluation.champion.to_dict() if evaluation.champion is not None else None
     infra_ok, infra_detail = run_infra_check(registered.model_uri, run.tracking_uri)
     infra_detail = redact_text(infra_detail)  # a failing check reports the tail of its stderr
-    decision = decide(challenger, champion, registry.promotion, infra_ok, infra_detail)
+    rules = registry.promotion
+    expire_pending(paths, name, rules.approval_timeout_hours)
+    decision = decide(challenger, champion, rules, infra_ok, infra_detail)
     previous = alias_version(name, "champion")
-    if decision.promote:
-        set_alias(name, "champion", version)
-        if previous is not None and previous != version:
-            set_alias(name, "previous-champion", previous)
-        # The promoted model's test predictions become the reference the drift job compares against.
-        paths.monitoring_dir.mkdir(parents=True, exist_ok=True)
-        targets = (paths.drift_reference, paths.drift_vocabulary, paths.drift_model_spec)
-        for f, target in zip(DRIFT_REFERENCE_FILES, targets, strict=True):
-            write_bytes_atomic(target, (Path(run_dir) / f).read_bytes())
-    entry = record_move(
-        paths.ledger,
-        name,
-        "champion",
-        previous,
-        version if decision.promote else previous,
-        decision.reason,
-        {"challenger": challenger, "champion": champion, "challenger_version": version},
-        action="promote" if decision.promote else "refuse",
-    )
+    metrics = {"challenger": challenger, "champion": champion, "challenger_version": version}
+    awaiting = decision.promote and rules.require_approval
+    if awaiting:
+        entry = request_approval(paths, name, version, decision.reason, metrics, infra_ok, rules.approval_timeout_hours)
+    else:
+        if decision.promote:  # the promoted model's test predictions become the drift job's reference
+            make_champion(paths, name, version, Path(run_dir), run.run_id)
+        action = "promote" if decision.promote else "refuse"
+        entry = record_move(
+            paths.ledger,
+            name,
+            "champion",
+            previous,
+            version if decision.promote else previous,
+            decision.reason,
+            metrics,
+            action=action,
+        )
     write_json_atomic(Path(run_dir) / "promotion.json", {"decision": decision.to_dict(), "ledger": entry})
     with mlflow.start_run(run_id=run.run_id):
         mlflow.log_artifact(str(Path(run_dir) / "promotion.json"))
-        mlflow.set_tag("longloop.promoted", str(decision.promote).lower())
-    # Last: the mark that this version went through the gate, which a cycle reusing it reads.
-    record_gate_decision(name, version, decision.promote, infra_ok, decision.reason, entry["at"])
+        mlflow.set_tag("longloop.promoted", str(decision.promote and not awaiting).lower())
+    if not awaiting:  # last: the mark that this version went through the gate, which a cycle reusing it reads
+        record_gate_decision(name, version, action, infra_ok, decision.reason, entry["at"])
     return Promotion(
-        promoted=decision.promote,
-        reason=decision.reason,
+        promoted=decision.promote and not awaiting,
+        reason=entry["reason"],
         infra_check=infra_detail,
         champion_version=alias_version(name, "champion"),
         previous_champion=previous,
         aliases=version_aliases(name, version),
+        awaiting_approval=awaiting,
     )
 
 
@@ -193,12 +191,7 @@ def reuse_trained_version(
         champion = ModelEvaluation.from_dict(gated[-1]["metrics"].get("champion")) if gated else None
     else:
         set_alias(name, "challenger", version)
-        if not all((Path(run.run_dir) / f).is_file() for f in DRIFT_REFERENCE_FILES):
-            mlflow.artifacts.download_artifacts(
-                run_id=run_id, artifact_path=DRIFT_REFERENCE_ARTIFACTS, dst_path=run.run_dir
-            )
-            for f in DRIFT_REFERENCE_FILES:
-                shutil.move(Path(run.run_dir) / DRIFT_REFERENCE_ARTIFACTS / f, Path(run.run_dir) / f)
+        fetch_drift_reference(Path(run.run_dir), run_id)
     trained = load_run_json(run_id, TRAINING_SUMMARY)
     return ReusedVersion(
         training=TrainedModel(trained["result"], trained["parameters"]),

@@ -197,6 +197,7 @@ class Promotion(StageResult):
     champion_version: str | None
     previous_champion: str | None
     aliases: list[str]  # the challenger version's aliases after the gate
+    awaiting_approval: bool = False  # passed the gate, waits for a person (registry.promotion.require_approval)
 
 
 @dataclass(frozen=True)

@@ -24,11 +24,12 @@ def test_a_fresh_project_has_no_aliases_and_empty_histories(params, tmp_path):
     status = loop_status(params, 10)
     assert status.to_dict() == {
         "model": "clf",
-        "aliases": {"champion": None, "challenger": None, "previous-champion": None},
+        "aliases": {"champion": None, "challenger": None, "previous-champion": None, "awaiting-approval": None},
         "promotions": [],
         "drift": [],
         "retraining": [],
         "tracking_uri": f"sqlite:///{(tmp_path / '.longloop' / 'mlflow' / 'mlflow.db').as_posix()}",
+        "approval": None,
     }
 
 
@@ -42,6 +43,7 @@ def test_aliases_and_the_latest_entries_of_each_history(params, tmp_path):
         client.create_model_version("clf", (tmp_path / "model").as_uri())
     set_alias("clf", "champion", "2")
     set_alias("clf", "previous-champion", "1")
+    set_alias("clf", "awaiting-approval", "2")  # (a test of the status, not of the approval rules)
     moves = [record_move(paths.ledger, "clf", "champion", str(i), str(i + 1), f"move {i}") for i in range(3)]
     for i in range(3):
         append_jsonl(paths.drift_history, {"at": f"t{i}", "drift_detected": i == 2, "score": i / 10, "checks": {}})
@@ -49,11 +51,13 @@ def test_aliases_and_the_latest_entries_of_each_history(params, tmp_path):
 
     status = loop_status(params, 2)
 
-    assert status.aliases == {"champion": "2", "challenger": None, "previous-champion": "1"}
+    assert status.aliases == {"champion": "2", "challenger": None, "previous-champion": "1", "awaiting-approval": "2"}
+    assert status.approval is not None and status.approval.version == "2"
     assert status.promotions == moves[1:]
     assert status.drift == [
         {"at": "t1", "drift_detected": False, "score": 0.1, "quality": None},
         {"at": "t2", "drift_detected": True, "score": 0.2, "quality": None},
     ]
     assert [r["reason"] for r in status.retraining] == ["reason 1", "reason 2"]
-    assert list(status.to_dict()) == ["model", "aliases", "promotions", "drift", "retraining", "tracking_uri"]
+    keys = ["model", "aliases", "promotions", "drift", "retraining", "tracking_uri", "approval"]
+    assert list(status.to_dict()) == keys
