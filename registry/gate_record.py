@@ -18,11 +18,12 @@ DECISION_TAG, INFRA_OK_TAG, REASON_TAG, AT_TAG = (
 MAX_TAG_CHARS = 4000  # MLflow stores tag values up to a few thousand characters
 
 
-GATE_DECISIONS = ("promote", "refuse", "await-approval")
+GATE_DECISIONS = ("promote", "refuse", "await-approval", "await-shadow")
 
 
 def record_gate_decision(name: str, version: str, decision: str, infra_ok: bool, reason: str, at: str) -> None:
-    """``decision``: one of ``GATE_DECISIONS`` (``await-approval`` until a person decides, then one of the others)."""
+    """``decision``: one of ``GATE_DECISIONS`` (``await-approval`` until a person decides, then one of the others;
+    ``await-shadow`` until enough live documents were answered in shadow, when the gate runs again)."""
     if decision not in GATE_DECISIONS:
         raise ValueError(f"decision must be one of {', '.join(GATE_DECISIONS)}, got {decision!r}")
     set_version_tags(
@@ -39,12 +40,12 @@ def record_gate_decision(name: str, version: str, decision: str, infra_ok: bool,
 
 def settled_decision(name: str, version: str) -> str | None:
     """Why nothing is to be decided about ``version`` again, or None when the gate has to run: it never ran
-    on it (the cycle that registered it stopped before), or its infra check failed, which says something about
-    the machine at the time, not about the model."""
+    on it (the cycle that registered it stopped before), its infra check failed, which says something about
+    the machine at the time, not about the model, or it waits for its shadow sample."""
     if alias_version(name, "champion") == version:
         return f"reused v{version}, already the champion; nothing moved"
     tags = version_tags(name, version)
-    if not tags.get(DECISION_TAG) or tags.get(INFRA_OK_TAG) == "false":
+    if not tags.get(DECISION_TAG) or tags.get(INFRA_OK_TAG) == "false" or tags[DECISION_TAG] == "await-shadow":
         return None
     if tags[DECISION_TAG] == "await-approval":
         return (

@@ -3,8 +3,9 @@ set without losing calibration or robustness."""
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 
+from longloop.serving.shadow import ShadowEvidence
 from longloop.settings.params import PromotionParams
 
 
@@ -14,15 +15,79 @@ class PromotionDecision:
     reason: str
     challenger: dict
     champion: dict | None
+    awaiting_shadow: bool = False  # every other rule passed; too few live documents answered in shadow yet
 
     def to_dict(self) -> dict:
         return asdict(self)
 
 
 def decide(
-    challenger: dict, champion: dict | None, params: PromotionParams, infra_ok: bool, infra_detail: str = ""
+    challenger: dict,
+    champion: dict | None,
+    params: PromotionParams,
+    infra_ok: bool,
+    infra_detail: str = "",
+    shadow: ShadowEvidence | None = None,
 ) -> PromotionDecision:
-    """``challenger``/``champion`` are metric dicts measured on the same evaluation set."""
+    """``challenger``/``champion`` are metric dicts measured on the same evaluation set; ``shadow`` is what the
+    challenger answered beside the champion on live traffic (None: nothing recorded)."""
+    decision = _decide_on_metrics(challenger, champion, params, infra_ok, infra_detail)
+    if not decision.promote or champion is None or params.shadow_min_documents == 0:
+        return decision
+    return _shadow_rule(decision, shadow, params)
+
+
+def _shadow_rule(
+    decision: PromotionDecision, shadow: ShadowEvidence | None, params: PromotionParams
+) -> PromotionDecision:
+    """The last rule, once every metric passed: enough live documents answered in shadow, close enough to the
+    champion's labels, not too much slower."""
+    n = shadow.documents if shadow is not None else 0
+    if shadow is None or n < params.shadow_min_documents or shadow.agreement is None:
+        return replace(
+            decision,
+            promote=False,
+            awaiting_shadow=True,
+            reason=(
+                f"{decision.reason}; shadow: {n} of registry.promotion.shadow_min_documents "
+                f"{params.shadow_min_documents} live documents answered beside the champion so far: it stays the "
+                f"challenger (serving.shadow answers them) and the next cycle that reaches the gate decides"
+            ),
+        )
+    evidence = shadow.to_dict()
+    if shadow.agreement < params.shadow_min_agreement:
+        return replace(
+            decision,
+            promote=False,
+            reason=(
+                f"shadow: agreed with the champion on {shadow.agreement:.3f} of {n} live documents, below "
+                f"registry.promotion.shadow_min_agreement {params.shadow_min_agreement}"
+            ),
+            challenger=decision.challenger | {"shadow": evidence},
+        )
+    ratio = shadow.latency_ratio
+    if params.shadow_max_latency_ratio is not None and ratio is not None and ratio > params.shadow_max_latency_ratio:
+        return replace(
+            decision,
+            promote=False,
+            reason=(
+                f"shadow: {ratio:.2f}x the champion's model time per document on {n} live documents, over "
+                f"registry.promotion.shadow_max_latency_ratio {params.shadow_max_latency_ratio}"
+            ),
+            challenger=decision.challenger | {"shadow": evidence},
+        )
+    speed = f" at {ratio:.2f}x its model time" if ratio is not None else ""
+    return replace(
+        decision,
+        reason=f"{decision.reason}; shadow: agreed with the champion on {shadow.agreement:.3f} of {n} live "
+        f"documents{speed}",
+        challenger=decision.challenger | {"shadow": evidence},
+    )
+
+
+def _decide_on_metrics(
+    challenger: dict, champion: dict | None, params: PromotionParams, infra_ok: bool, infra_detail: str
+) -> PromotionDecision:
     keep = {k: challenger.get(k) for k in (params.metric, "accuracy", "ece", "robustness_max_drop")}
     if not infra_ok:
         return PromotionDecision(False, f"infra check failed: {infra_detail}", keep, champion)

@@ -22,6 +22,7 @@ from longloop.serving.dynamic_batcher import DynamicBatcher
 from longloop.serving.inference_log import log_prediction
 from longloop.serving.rate_limiter import TokenBucketLimiter
 from longloop.serving.request_guard import RequestGuard
+from longloop.serving.shadow import ShadowRequest, ShadowRunner
 from longloop.settings.params import ServingParams
 
 
@@ -70,21 +71,32 @@ def create_app(
     start_watcher: bool = True,
     auth_token: str | None = None,
     model_workers: int = 1,
+    shadow: ShadowRunner | None = None,
 ) -> FastAPI:
     """``auth_token``: when given, every route but /health and /ready needs ``Authorization: Bearer <token>``.
     The caller reads it (from the variable ``sp.auth_token_env`` names); the app never reads the environment.
-    ``model_workers``: model calls at once (the caller sizes torch's threads for them: ``serving.cpu_workers``)."""
+    ``model_workers``: model calls at once (the caller sizes torch's threads for them: ``serving.cpu_workers``).
+    ``shadow``: runs the challenger on a copy of every answered request (``serving.shadow``)."""
     registry = CollectorRegistry()
     requests = Counter("longloop_requests_total", "Prediction requests", ["status"], registry=registry)
     documents = Counter("longloop_documents_total", "Documents predicted", registry=registry)
     latency = Histogram("longloop_request_seconds", "Prediction request latency", registry=registry)
     version_gauge = Gauge("longloop_model_version", "Registered version being served", registry=registry)
+    if shadow is not None:
+        Gauge(
+            "longloop_shadow_documents", "Documents the challenger answered in shadow", registry=registry
+        ).set_function(lambda: shadow.shadowed)
+        Gauge(
+            "longloop_shadow_dropped_requests", "Request copies dropped: shadow queue full", registry=registry
+        ).set_function(lambda: shadow.dropped)
 
     def run_batch(texts: list[str]):
         loaded = source.current
         if loaded is None:  # /predict answers 503 before a model is loaded, and a loaded one is only ever swapped
             raise RuntimeError("no model loaded yet")
-        return loaded.version, loaded.model.labels, loaded.model.predict_full(texts, token_budget=sp.token_budget)
+        start = time.perf_counter()
+        preds = loaded.model.predict_full(texts, token_budget=sp.token_budget)
+        return loaded.version, loaded.model.labels, preds, (time.perf_counter() - start) / len(texts)
 
     batcher = DynamicBatcher(
         run_batch,
@@ -98,9 +110,13 @@ def create_app(
     async def lifespan(app: FastAPI):
         if start_watcher:
             source.start()
+        if shadow is not None:
+            shadow.start()
         batcher.start()
         yield
         source.stop()
+        if shadow is not None:
+            shadow.stop()
         await batcher.stop()
 
     app = FastAPI(title="longloop serving", lifespan=lifespan)
@@ -145,6 +161,9 @@ def create_app(
             "version": loaded.version,
             "precision": loaded.model.precision,
             "model_workers": batcher.workers,
+            "shadow": None
+            if shadow is None
+            else {"version": shadow.version, "documents": shadow.shadowed, "dropped_requests": shadow.dropped},
         }
 
     @app.get("/metrics")
@@ -160,7 +179,9 @@ def create_app(
             requests.labels("413").inc()
             return _error(413, f"{len(body.documents)} documents, over the limit of {sp.max_documents_per_request}")
         start = time.perf_counter()
-        (version, labels, preds), offset, n = await batcher.submit([d.text for d in body.documents])
+        (version, labels, preds, seconds_per_document), offset, n = await batcher.submit(
+            [d.text for d in body.documents]
+        )
         request_id = uuid.uuid4().hex
         now = datetime.now(UTC).isoformat(timespec="milliseconds")
         out = []
@@ -191,6 +212,18 @@ def create_app(
                     "n_windows": item["n_windows"],
                     "embedding": [round(float(v), 4) for v in preds.embeddings[i]],
                 },
+            )
+        if shadow is not None:  # after the answer is made, never before: the copy waits, the client does not
+            shadow.offer(
+                ShadowRequest(
+                    request_id,
+                    [d.id for d in body.documents],
+                    [d.text for d in body.documents],
+                    version,
+                    [item["label"] for item in out],
+                    [item["confidence"] for item in out],
+                    1000 * seconds_per_document,
+                )
             )
         documents.inc(len(out))
         requests.labels("200").inc()

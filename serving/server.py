@@ -24,6 +24,7 @@ from longloop.serving.app import create_app
 from longloop.serving.champion_source import ChampionSource
 from longloop.serving.cpu_workers import plan_workers, usable_cores
 from longloop.serving.parent_watch import exit_with_parent
+from longloop.serving.shadow import ShadowRunner, shadow_log_for
 from longloop.settings.params import ServingParams
 
 
@@ -31,6 +32,31 @@ def free_port(host: str = "127.0.0.1") -> int:
     with socket.socket() as s:
         s.bind((host, 0))
         return s.getsockname()[1]
+
+
+def serving_sources(
+    tracking_uri: str, model_name: str, inference_log: Path, sp: ServingParams
+) -> tuple[ChampionSource, ShadowRunner | None]:
+    """The champion's source and, with ``serving.shadow``, the runner of the challenger beside it; both load
+    their version in ``serving.quantize``'s precision."""
+
+    def source(alias: str) -> ChampionSource:
+        return ChampionSource(
+            tracking_uri,
+            model_name,
+            alias=alias,
+            refresh_seconds=sp.refresh_seconds,
+            quantize=sp.quantize,
+            max_int8_accuracy_drop=sp.max_int8_accuracy_drop,
+            min_bf16_agreement=sp.min_bf16_agreement,
+        )
+
+    shadow = (
+        ShadowRunner(source("challenger"), shadow_log_for(inference_log), sp.shadow_queue_requests, sp.token_budget)
+        if sp.shadow
+        else None
+    )
+    return source("champion"), shadow
 
 
 def run_server(
@@ -45,15 +71,8 @@ def run_server(
     plan = plan_workers(sp.model_workers, usable_cores())
     torch.set_num_threads(plan.threads_per_worker)  # process-wide: this process serves and does nothing else
     logging.getLogger("longloop.serving").info("%d model workers x %d threads", plan.workers, plan.threads_per_worker)
-    source = ChampionSource(
-        tracking_uri,
-        model_name,
-        refresh_seconds=sp.refresh_seconds,
-        quantize=sp.quantize,
-        max_int8_accuracy_drop=sp.max_int8_accuracy_drop,
-        min_bf16_agreement=sp.min_bf16_agreement,
-    )
-    app = create_app(source, sp, inference_log, auth_token=auth_token, model_workers=plan.workers)
+    source, shadow = serving_sources(tracking_uri, model_name, inference_log, sp)
+    app = create_app(source, sp, inference_log, auth_token=auth_token, model_workers=plan.workers, shadow=shadow)
     uvicorn.run(app, host=host, port=port, log_level="warning")
 
 

@@ -286,6 +286,14 @@ class PromotionParams(_Frozen):
     # within `approval_timeout_hours` counts as a rejection.
     require_approval: bool = False
     approval_timeout_hours: float = Field(72.0, gt=0)
+    # With a champion in place, a challenger must have answered at least `shadow_min_documents` live documents in
+    # shadow (serving.shadow) before the gate decides, agreeing with the champion on at least
+    # `shadow_min_agreement` of them, at most `shadow_max_latency_ratio` times the champion's model time per
+    # document (null: no latency limit). Until the sample is there, it stays the challenger and the next cycle
+    # that reaches the gate decides. 0 documents turns the rule off.
+    shadow_min_documents: int = Field(0, ge=0)
+    shadow_min_agreement: float = Field(0.9, ge=0, le=1)
+    shadow_max_latency_ratio: float | None = Field(2.0, gt=0)
 
 
 class RegistryParams(_Frozen):
@@ -330,6 +338,11 @@ class ServingParams(_Frozen):
     # documents/s where 1 worker x 2 threads served 45). Set 1 for the lowest single-request latency of a big
     # model on an idle server.
     model_workers: int | Literal["auto"] = "auto"
+    # Shadow mode: models:/<name>@challenger answers a copy of every /predict request beside the champion, off the
+    # response path (serving/shadow.py), into inference/shadow.jsonl, which the promotion gate reads
+    # (registry.promotion.shadow_*). At most `shadow_queue_requests` copies wait; beyond that they are dropped.
+    shadow: bool = False
+    shadow_queue_requests: int = Field(64, ge=1, le=100_000)
 
     @field_validator("model_workers", mode="before")
     @classmethod

@@ -28,6 +28,7 @@ from longloop.registry.promotion_gate import decide
 from longloop.registry.promotion_ledger import read_ledger, record_move
 from longloop.registry.tracking import configure_tracking_target
 from longloop.registry.training_fingerprint import FINGERPRINT_TAG, training_fingerprint
+from longloop.serving.shadow import shadow_evidence, shadow_log_for
 from longloop.settings.params import LongloopParams, RegistryParams
 from longloop.settings.state_paths import StatePaths, TrackingTarget
 from longloop.tasks.retry_policy import TRANSIENT_RETRIES
@@ -124,16 +125,23 @@ def promotion_gate(
     infra_detail = redact_text(infra_detail)  # a failing check reports the tail of its stderr
     rules = registry.promotion
     expire_pending(paths, name, rules.approval_timeout_hours)
-    decision = decide(challenger, champion, rules, infra_ok, infra_detail)
     previous = alias_version(name, "champion")
+    shadow = (
+        shadow_evidence(shadow_log_for(paths.inference_log), version, previous)
+        if rules.shadow_min_documents and previous is not None
+        else None
+    )
+    decision = decide(challenger, champion, rules, infra_ok, infra_detail, shadow)
     metrics = {"challenger": challenger, "champion": champion, "challenger_version": version}
+    if shadow is not None:
+        metrics["shadow"] = shadow.to_dict()
     awaiting = decision.promote and rules.require_approval
     if awaiting:
         entry = request_approval(paths, name, version, decision.reason, metrics, infra_ok, rules.approval_timeout_hours)
     else:
         if decision.promote:  # the promoted model's test predictions become the drift job's reference
             make_champion(paths, name, version, Path(run_dir), run.run_id)
-        action = "promote" if decision.promote else "refuse"
+        action = "promote" if decision.promote else "await-shadow" if decision.awaiting_shadow else "refuse"
         entry = record_move(
             paths.ledger,
             name,
@@ -158,6 +166,7 @@ def promotion_gate(
         previous_champion=previous,
         aliases=version_aliases(name, version),
         awaiting_approval=awaiting,
+        awaiting_shadow=decision.awaiting_shadow,
     )
 
 

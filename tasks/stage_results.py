@@ -198,6 +198,7 @@ class Promotion(StageResult):
     previous_champion: str | None
     aliases: list[str]  # the challenger version's aliases after the gate
     awaiting_approval: bool = False  # passed the gate, waits for a person (registry.promotion.require_approval)
+    awaiting_shadow: bool = False  # passed the metrics, waits for live documents answered in shadow
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,7 @@
 import pytest
 
 from longloop.registry.promotion_gate import decide
+from longloop.serving.shadow import ShadowEvidence
 from longloop.settings.params import PromotionParams
 
 P = PromotionParams(min_improvement=0.01, max_ece_increase=0.02)
@@ -47,3 +48,38 @@ def test_baseline_margin_is_configurable_and_can_be_turned_off():
     no_baseline = {"macro_f1": 0.8, "accuracy": 0.8, "ece": 0.05}
     assert not decide(no_baseline, None, PromotionParams(), True).promote
     assert decide(no_baseline, None, PromotionParams(min_gain_over_baseline=None), True).promote
+
+
+def _shadow_params(**rules):
+    return PromotionParams(min_gain_over_baseline=None, shadow_min_documents=50, **rules)
+
+
+CHAMPION = {"macro_f1": 0.80, "accuracy": 0.80, "ece": 0.05, "robustness_max_drop": 0.02}
+BETTER = {"macro_f1": 0.85, "accuracy": 0.85, "ece": 0.05, "robustness_max_drop": 0.02}
+
+
+@pytest.mark.parametrize(
+    "evidence, promote, waits, needle",
+    [
+        (None, False, True, "shadow: 0 of registry.promotion.shadow_min_documents 50"),
+        (ShadowEvidence("2", "1", 49, 1.0, 5.0, 5.0), False, True, "shadow: 49 of"),
+        (ShadowEvidence("2", "1", 60, 0.7, 5.0, 5.0), False, False, "agreed with the champion on 0.700 of 60"),
+        (ShadowEvidence("2", "1", 60, 0.95, 5.0, 12.5), False, False, "2.50x the champion's model time"),
+        (ShadowEvidence("2", "1", 60, 0.95, 5.0, 6.0), True, False, "agreed with the champion on 0.950 of 60"),
+    ],
+)
+def test_the_shadow_rule_needs_a_live_sample_that_agrees_and_is_not_too_slow(evidence, promote, waits, needle):
+    decision = decide(BETTER, CHAMPION, _shadow_params(), True, "", evidence)
+    assert (decision.promote, decision.awaiting_shadow) == (promote, waits) and needle in decision.reason
+    if evidence is not None and evidence.documents >= 50:
+        assert decision.challenger["shadow"] == evidence.to_dict()
+
+
+def test_the_shadow_rule_is_off_at_zero_documents_and_never_applies_to_a_first_challenger():
+    assert decide(BETTER, CHAMPION, PromotionParams(min_gain_over_baseline=None), True).promote
+    first = decide(BETTER, None, _shadow_params(), True)
+    assert first.promote and first.reason == "no champion yet"
+    worse = decide(CHAMPION, BETTER, _shadow_params(), True, "", ShadowEvidence("2", "1", 60, 1.0, 5.0, 5.0))
+    assert not worse.promote and not worse.awaiting_shadow and "below the margin" in worse.reason
+    no_latency_limit = _shadow_params(shadow_max_latency_ratio=None)
+    assert decide(BETTER, CHAMPION, no_latency_limit, True, "", ShadowEvidence("2", "1", 60, 1.0, 1.0, 9.0)).promote

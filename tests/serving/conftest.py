@@ -10,9 +10,8 @@ import uvicorn
 
 from longloop.registry.model_registry import log_and_register, set_alias
 from longloop.serving.app import create_app
-from longloop.serving.champion_source import ChampionSource
 from longloop.serving.cpu_workers import plan_workers, usable_cores
-from longloop.serving.server import free_port
+from longloop.serving.server import free_port, serving_sources
 from longloop.training.model_io import load_model_dir
 
 
@@ -34,17 +33,10 @@ def start_app(registered_champion, tmp_path):
 
     def start(sp, auth_token=None):
         log = tmp_path / f"inference-{len(servers)}.jsonl"
-        source = ChampionSource(
-            registered_champion,
-            "clf",
-            refresh_seconds=sp.refresh_seconds,
-            quantize=sp.quantize,
-            max_int8_accuracy_drop=sp.max_int8_accuracy_drop,
-            min_bf16_agreement=sp.min_bf16_agreement,
-        )
+        source, shadow = serving_sources(registered_champion, "clf", log, sp)
         # as many model workers as `longloop serve` would run on 2 cores (torch's threads are left alone here)
         workers = plan_workers(sp.model_workers, min(2, usable_cores())).workers
-        app = create_app(source, sp, log, auth_token=auth_token, model_workers=workers)
+        app = create_app(source, sp, log, auth_token=auth_token, model_workers=workers, shadow=shadow)
         port = free_port()
         srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
         thread = threading.Thread(target=srv.run, daemon=True)
