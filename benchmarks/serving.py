@@ -119,7 +119,16 @@ GOALS = {
     "int8_throughput_ratio": 1.5,
     "int8_accuracy_loss": 0.01,
 }
-SERVERS = ("naive_fp32", "longloop_fp32", "longloop_int8")
+SERVERS = ("naive_fp32", "longloop_fp32", "longloop_int8", "longloop_bf16", "longloop_fp32_shadow")
+# longloop's served variants: (serving.quantize, serving.shadow). The shadowed one answers with the same champion
+# while a challenger of the same size (a second registered version of the same weights) answers a copy of each
+# request in shadow: what shadow mode costs the champion's latency.
+LONGLOOP_SERVERS = {
+    "longloop_fp32": ("off", False),
+    "longloop_int8": ("int8", False),
+    "longloop_bf16": ("bf16", False),
+    "longloop_fp32_shadow": ("off", True),
+}
 
 
 def log(message: str) -> None:
@@ -341,11 +350,16 @@ def register_champion(model_dir: Path, store: Path) -> str:
 
     uri = f"sqlite:///{store / 'mlflow.db'}"
     configure_tracking(uri, "serving-benchmark", store / "artifacts")
-    with mlflow.start_run():
-        reg = log_and_register(
-            model_dir, "benchmark-classifier", "example", load_model_dir(model_dir)[0].spec.labels, {}
-        )
-    set_alias("benchmark-classifier", "champion", reg.version)
+    registered = []
+    for _ in range(2):  # the champion, and a challenger for the shadowed server
+        with mlflow.start_run():
+            registered.append(
+                log_and_register(
+                    model_dir, "benchmark-classifier", "example", load_model_dir(model_dir)[0].spec.labels, {}
+                ).version
+            )
+    set_alias("benchmark-classifier", "champion", registered[0])
+    set_alias("benchmark-classifier", "challenger", registered[1])
     mlflow.set_tracking_uri(None)
     return uri
 
@@ -460,6 +474,7 @@ class LoadRounds:
 
 
 def run(cfg: dict, preset_name: str, model_cache: Path | None = None) -> dict:
+    import httpx
 
     from longloop.evaluation.precision_comparison import compare_with_fp32
     from longloop.serving.deployment import start_serving_process, stop_serving_process
@@ -522,8 +537,10 @@ def run(cfg: dict, preset_name: str, model_cache: Path | None = None) -> dict:
         deployments = {}
         try:
             deployments["naive_fp32"] = start_naive_server(model_dir, logs)
-            for name, quantize in (("longloop_fp32", "off"), ("longloop_int8", "int8")):
-                sp = ServingParams(port=0, quantize=quantize, rate_limit_per_second=None, ready_timeout_seconds=300)
+            for name, (quantize, shadow) in LONGLOOP_SERVERS.items():
+                sp = ServingParams(
+                    port=0, quantize=quantize, shadow=shadow, rate_limit_per_second=None, ready_timeout_seconds=300
+                )
                 deployments[name] = start_serving_process(
                     tracking_uri, "benchmark-classifier", work / f"inference-{name}.jsonl", sp, logs
                 )
@@ -547,12 +564,13 @@ def run(cfg: dict, preset_name: str, model_cache: Path | None = None) -> dict:
                         time.process_time() - client_cpu,
                     )
                     log(f"round {r + 1} {name}: {len(load_docs) / wall:.2f} documents/s")
+            shadow_state = httpx.get(f"{deployments['longloop_fp32_shadow'].url}/ready", timeout=30).json()["shadow"]
         finally:
             for dep in deployments.values():
                 stop_serving_process(dep)
     truth_all = truth * cfg["rounds"]
     servers = {n: rounds[n].summary(truth_all) for n in SERVERS}
-    naive, fp32, int8 = (servers[n] for n in SERVERS)
+    naive, fp32, int8, bf16, shadowed = (servers[n] for n in SERVERS)
 
     def agree(a: str, b: str) -> float:
         return float(np.mean([x == y for x, y in zip(rounds[a].labels, rounds[b].labels)]))
@@ -567,6 +585,13 @@ def run(cfg: dict, preset_name: str, model_cache: Path | None = None) -> dict:
         "int8_agreement_with_fp32": agree("longloop_int8", "longloop_fp32"),
         "int8_accuracy_loss": fp32["accuracy"] - int8["accuracy"],
         "int8_offline_speedup": offline["speedup"],
+        "bf16_throughput_ratio": bf16["documents_per_second"] / fp32["documents_per_second"],
+        "bf16_p50_latency_speedup": fp32["p50_ms"] / bf16["p50_ms"],
+        "bf16_agreement_with_fp32": agree("longloop_bf16", "longloop_fp32"),
+        "shadow_p50_latency_ratio": shadowed["p50_ms"] / fp32["p50_ms"],
+        "shadow_p99_latency_ratio": shadowed["p99_ms"] / fp32["p99_ms"],
+        "shadow_throughput_ratio": shadowed["documents_per_second"] / fp32["documents_per_second"],
+        "shadow_agreement_with_fp32": agree("longloop_fp32_shadow", "longloop_fp32"),
         "bf16_offline_speedup": result["bf16_offline"]["speedup"],
         "bf16_offline_agreement_with_fp32": result["bf16_offline"]["agreement"],
     }
@@ -588,7 +613,7 @@ def run(cfg: dict, preset_name: str, model_cache: Path | None = None) -> dict:
                     include={"max_batch_documents", "batch_wait_ms", "token_budget", "model_workers"}
                 ),
                 "worker_plan": asdict(plan_workers(ServingParams().model_workers, usable_cores())),
-                "quantize": {"longloop_fp32": "off", "longloop_int8": "int8"},
+                "quantize_and_shadow": {n: list(v) for n, v in LONGLOOP_SERVERS.items()},
             },
             "load_document_tokens": {
                 "median": int(np.median(lengths)),
@@ -599,6 +624,7 @@ def run(cfg: dict, preset_name: str, model_cache: Path | None = None) -> dict:
             },
         },
         servers=servers,
+        shadow=shadow_state,
         comparison={k: round(v, 4) for k, v in comparison.items()},
         goals=goals,
         goals_met=sorted(k for k, g in goals.items() if g["met"]),

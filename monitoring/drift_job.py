@@ -117,7 +117,7 @@ def run_drift_check(
         from longloop.monitoring.evidently_dashboard import feature_frame, record_drift_report
 
         result["evidently"] = record_drift_report(
-            workspace_dir, feature_frame(ref_f, reference), feature_frame(cur_f, current), html_path
+            workspace_dir, feature_frame(ref_f, reference), feature_frame(cur_f, current), result, html_path
         )
         write_json_atomic(workspace_dir / LAST_WINDOW, {"identity": identity, "result": result})
     return result

@@ -1,4 +1,11 @@
-"""Evidently reports of the drift features, stored atomically as snapshots in a workspace with a dashboard."""
+"""Evidently reports of each drift window, stored atomically as snapshots in a workspace with a dashboard.
+
+Each window gives two snapshots: Evidently's own ``DataDriftPreset`` over the drift features, and longloop's
+verdict as a one-row dataset measured with Evidently's ``MeanValue`` (no patching of Evidently): the calibrated
+verdict and score, each signal's statistic, p-value and threshold, the number of alerting signals, and the
+accuracy and calibration from delayed labels when the window has them. The dashboard plots longloop's verdict
+first, as bars (a single window still shows), then Evidently's view.
+"""
 
 from __future__ import annotations
 
@@ -9,15 +16,94 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 from evidently import DataDefinition, Dataset, Report
+from evidently.metrics import MeanValue
 from evidently.presets import DataDriftPreset
 from evidently.sdk.models import PanelMetric
-from evidently.sdk.panels import line_plot_panel, text_panel
+from evidently.sdk.panels import bar_plot_panel, line_plot_panel, text_panel
 from evidently.ui.workspace import Workspace
 
 from longloop.corpus.atomic_files import write_text_atomic
 
 PROJECT = "longloop drift"
 NUMERIC = ["log_tokens", "oov_rate", "non_ascii_rate", "confidence"]
+VERDICT_PANEL = "longloop verdict: drift detected (1) or not (0), per window"
+QUALITY_COLUMNS = ("accuracy", "accuracy_low", "accuracy_high", "ece", "reference_accuracy")
+_MEAN = "evidently:metric_v2:MeanValue"
+
+
+def verdict_frame(result: dict) -> pd.DataFrame:
+    """longloop's verdict on a window as one row of numbers: ``drift_detected`` (0/1), ``drift_score``,
+    ``alerts`` (signals over their threshold), ``<signal>_p_value`` / ``_threshold`` / ``_statistic``, and with
+    labels ``quality_<accuracy|accuracy_low|accuracy_high|ece|reference_accuracy>`` and ``quality_degraded``;
+    ``<signal>_evidence`` and ``threshold_evidence`` are the -log10 of the p-value and of the threshold."""
+    checks = result["checks"]
+    row: dict[str, float] = {
+        "drift_detected": float(bool(result["drift_detected"])),
+        "drift_score": float(result["score"]),
+        "alerts": float(sum(bool(c["drift"]) for c in checks.values())),
+    }
+    for name, check in checks.items():
+        for key in ("p_value", "threshold", "statistic"):
+            row[f"{name}_{key}"] = float(check[key])
+        # On a bar chart a drifted signal's p-value (1e-4) is no bar at all; its -log10 is a tall one.
+        row[f"{name}_evidence"] = _minus_log10(check["p_value"])
+    if checks:
+        row["threshold_evidence"] = _minus_log10(min(float(c["threshold"]) for c in checks.values()))
+    quality = result.get("quality")
+    if quality:
+        row.update({f"quality_{k}": float(quality[k]) for k in QUALITY_COLUMNS if quality.get(k) is not None})
+        row["quality_degraded"] = float(bool(quality["degraded"]))
+    return pd.DataFrame([row])
+
+
+def _minus_log10(p: float) -> float:
+    return float(-np.log10(max(float(p), 1e-300)))
+
+
+def _mean(column: str, legend: str) -> PanelMetric:
+    return PanelMetric(legend=legend, metric=_MEAN, metric_labels={"column": column})
+
+
+def _add_panels(project) -> None:
+    from longloop.monitoring.drift_detector import SIGNALS
+
+    signals = [s.name for s in SIGNALS]
+    dash = project.dashboard
+    dash.add_panel(
+        text_panel(
+            title="longloop drift: the verdict of each production window",
+            description="A window drifts when a signal's p-value falls under its threshold (alpha over the number of "
+            "signals). The alerts, the retraining decisions and the quality from delayed labels are longloop's; the "
+            "last two panels are Evidently's own DataDriftPreset on the drift features.",
+        )
+    )
+    dash.add_panel(bar_plot_panel(title=VERDICT_PANEL, size="half", values=[_mean("drift_detected", "drift")]))
+    dash.add_panel(
+        bar_plot_panel(
+            title="Alerts: signals over their threshold", size="half", values=[_mean("alerts", "alerting signals")]
+        )
+    )
+    dash.add_panel(
+        bar_plot_panel(
+            title="Drift score (1 - the smallest Bonferroni-adjusted p-value)",
+            size="half",
+            values=[_mean("drift_score", "score")],
+        )
+    )
+    dash.add_panel(
+        bar_plot_panel(
+            title="Accuracy from delayed labels (95% interval) against the evaluation's",
+            size="half",
+            values=[_mean(f"quality_{k}", k) for k in QUALITY_COLUMNS if k != "ece"],
+        )
+    )
+    dash.add_panel(
+        bar_plot_panel(
+            title="Evidence per signal, -log10 p-value (drift above the threshold bar)",
+            values=[_mean("threshold_evidence", "threshold")] + [_mean(f"{s}_evidence", s) for s in signals],
+        )
+    )
+    dash.add_panel(bar_plot_panel(title="Statistic per signal", values=[_mean(f"{s}_statistic", s) for s in signals]))
 
 
 def feature_frame(feats: dict[str, np.ndarray], rows: list[dict]) -> pd.DataFrame:
@@ -41,17 +127,22 @@ def _atomic_snapshots(ws: Workspace) -> None:
 
 
 def open_project(workspace_dir: Path):
+    """The workspace and its longloop project; a project made before the verdict panels gets the current ones."""
     ws = Workspace.create(str(workspace_dir))
     _atomic_snapshots(ws)
     found = ws.search_project(PROJECT)
     if found:
-        return ws, found[0]
-    project = ws.create_project(PROJECT)
-    project.description = "Drift of production traffic against the training reference (longloop)."
-    project.dashboard.add_panel(text_panel(title="longloop: drift alerts over time"))
+        project = found[0]
+        if VERDICT_PANEL in [p.title for p in project.dashboard.model().panels]:
+            return ws, project
+        project.dashboard.clear_dashboard()
+    else:
+        project = ws.create_project(PROJECT)
+        project.description = "Drift of production traffic against the training reference (longloop)."
+    _add_panels(project)
     project.dashboard.add_panel(
         line_plot_panel(
-            title="Share of drifted signals",
+            title="Evidently: share of drifted features",
             size="full",
             values=[
                 PanelMetric(
@@ -64,7 +155,7 @@ def open_project(workspace_dir: Path):
     )
     project.dashboard.add_panel(
         line_plot_panel(
-            title="Per-signal drift score",
+            title="Evidently: per-feature drift score",
             size="full",
             values=[
                 PanelMetric(legend=c, metric="evidently:metric_v2:ValueDrift", metric_labels={"column": c})
@@ -77,20 +168,29 @@ def open_project(workspace_dir: Path):
 
 
 def record_drift_report(
-    workspace_dir: Path, ref: pd.DataFrame, cur: pd.DataFrame, html_path: Path | None = None
+    workspace_dir: Path, ref: pd.DataFrame, cur: pd.DataFrame, verdict: dict, html_path: Path | None = None
 ) -> dict:
+    """``verdict``: longloop's drift result of the window (``DriftResult.to_dict`` with ``quality``)."""
     definition = DataDefinition(
         numerical_columns=[c for c in NUMERIC if c in ref.columns],
         categorical_columns=[c for c in ["prediction"] if c in ref.columns],
     )
     report = Report([DataDriftPreset()], include_tests=True)
+    snapshot_time = datetime.now()
     snapshot = report.run(
         Dataset.from_pandas(cur, data_definition=definition),
         Dataset.from_pandas(ref, data_definition=definition),
-        timestamp=datetime.now(),
+        timestamp=snapshot_time,
+    )
+    verdict_row = verdict_frame(verdict)
+    verdict_snapshot = Report([MeanValue(column=c) for c in verdict_row.columns]).run(
+        Dataset.from_pandas(verdict_row, data_definition=DataDefinition(numerical_columns=list(verdict_row.columns))),
+        None,
+        timestamp=snapshot_time,
     )
     ws, project = open_project(workspace_dir)
-    stored = ws.add_run(project.id, snapshot)
+    stored = ws.add_run(project.id, snapshot, name="Evidently data drift")
+    verdict_ref = ws.add_run(project.id, verdict_snapshot, name="longloop verdict")
     if html_path is not None:
         html_path.parent.mkdir(parents=True, exist_ok=True)
         snapshot.save_html(str(html_path))
@@ -98,6 +198,7 @@ def record_drift_report(
     return {
         "project_id": str(project.id),
         "snapshot_id": str(stored.id),
+        "verdict_snapshot_id": str(verdict_ref.id),
         "workspace": str(workspace_dir),
         "drifted_share": drifted,
         "html": str(html_path) if html_path else None,
@@ -105,9 +206,9 @@ def record_drift_report(
 
 
 def _drifted_share(snap: dict) -> float | None:
-    for metric in snap.get("metric_results", {}).values():
-        if isinstance(metric, dict) and "DriftedColumnsCount" in str(metric.get("display_name", "")) + str(metric):
-            share = metric.get("share", {})
-            if isinstance(share, dict) and "value" in share:
-                return float(share["value"])
+    for metric in snap.get("metrics", []):
+        if "DriftedColumnsCount" in metric.get("config", {}).get("type", ""):
+            value = metric.get("value")
+            if isinstance(value, dict) and "share" in value:
+                return float(value["share"])
     return None
