@@ -27,6 +27,7 @@ from longloop.corpus.atomic_files import write_text_atomic
 PROJECT = "longloop drift"
 NUMERIC = ["log_tokens", "oov_rate", "non_ascii_rate", "confidence"]
 VERDICT_PANEL = "longloop verdict: drift detected (1) or not (0), per window"
+SNAPSHOTS_PER_WINDOW = 2  # Evidently's data drift report and longloop's verdict
 QUALITY_COLUMNS = ("accuracy", "accuracy_low", "accuracy_high", "ece", "reference_accuracy")
 _MEAN = "evidently:metric_v2:MeanValue"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, replace
 
-from longloop.serving.shadow import ShadowEvidence
+from longloop.registry.shadow_evidence import ShadowEvidence
 from longloop.settings.params import PromotionParams
 
 

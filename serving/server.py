@@ -20,11 +20,12 @@ from pathlib import Path
 import torch
 import uvicorn
 
+from longloop.registry.shadow_evidence import shadow_log_for
 from longloop.serving.app import create_app
 from longloop.serving.champion_source import ChampionSource
 from longloop.serving.cpu_workers import plan_workers, usable_cores
 from longloop.serving.parent_watch import exit_with_parent
-from longloop.serving.shadow import ShadowRunner, shadow_log_for
+from longloop.serving.shadow import ShadowRunner
 from longloop.settings.params import ServingParams
 
 

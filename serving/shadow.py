@@ -5,7 +5,8 @@ The copy is offered to a bounded queue after the champion's answer is ready; whe
 is dropped (and counted), so a slow challenger never delays or fails a champion's answer. One background
 thread runs the challenger at a lower CPU priority (a nice value, where the OS allows one per thread), one
 request at a time. Each shadow row pairs the two models' labels and confidences for a document with their
-model-call milliseconds per document, so the gate can judge agreement and relative latency on live traffic.
+model-call milliseconds per document, so the gate can judge agreement and relative latency on live traffic
+(``registry/shadow_evidence.py`` reads it).
 """
 
 from __future__ import annotations
@@ -19,18 +20,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-import numpy as np
-
-from longloop.corpus.atomic_files import append_jsonl, read_jsonl_complete
+from longloop.corpus.atomic_files import append_jsonl
 from longloop.serving.champion_source import ChampionSource
 
 log = logging.getLogger("longloop.serving")
 SHADOW_NICE = 10  # a shadow model call gives the CPU to the champion's calls first
-
-
-def shadow_log_for(inference_log: Path) -> Path:
-    """The shadow log lives beside the inference log it shadows."""
-    return inference_log.with_name("shadow.jsonl")
 
 
 @dataclass(frozen=True)
@@ -122,51 +116,3 @@ class ShadowRunner:
                 },
             )
         self.shadowed += len(request.texts)
-
-
-@dataclass(frozen=True)
-class ShadowEvidence:
-    """What the shadow log says about ``challenger_version`` against ``champion_version`` on live traffic."""
-
-    challenger_version: str
-    champion_version: str
-    documents: int
-    agreement: float | None
-    champion_ms_p50: float | None
-    challenger_ms_p50: float | None
-
-    @property
-    def latency_ratio(self) -> float | None:
-        """The challenger's median model milliseconds per document over the champion's."""
-        if not self.champion_ms_p50 or self.challenger_ms_p50 is None:
-            return None
-        return self.challenger_ms_p50 / self.champion_ms_p50
-
-    def to_dict(self) -> dict:
-        return {
-            "challenger_version": self.challenger_version,
-            "champion_version": self.champion_version,
-            "documents": self.documents,
-            "agreement": self.agreement,
-            "champion_ms_p50": self.champion_ms_p50,
-            "challenger_ms_p50": self.challenger_ms_p50,
-            "latency_ratio": self.latency_ratio,
-        }
-
-
-def shadow_evidence(shadow_log: Path, challenger_version: str, champion_version: str) -> ShadowEvidence:
-    rows = [
-        r
-        for r in read_jsonl_complete(shadow_log)
-        if r.get("challenger_version") == challenger_version and r.get("champion_version") == champion_version
-    ]
-    if not rows:
-        return ShadowEvidence(challenger_version, champion_version, 0, None, None, None)
-    return ShadowEvidence(
-        challenger_version,
-        champion_version,
-        len(rows),
-        sum(bool(r["agree"]) for r in rows) / len(rows),
-        float(np.median([r["champion_ms_per_document"] for r in rows])),
-        float(np.median([r["challenger_ms_per_document"] for r in rows])),
-    )

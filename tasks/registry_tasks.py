@@ -26,9 +26,9 @@ from longloop.registry.model_registry import (
 from longloop.registry.promotion_approval import expire_pending, make_champion, request_approval
 from longloop.registry.promotion_gate import decide
 from longloop.registry.promotion_ledger import read_ledger, record_move
+from longloop.registry.shadow_evidence import shadow_evidence, shadow_log_for
 from longloop.registry.tracking import configure_tracking_target
 from longloop.registry.training_fingerprint import FINGERPRINT_TAG, training_fingerprint
-from longloop.serving.shadow import shadow_evidence, shadow_log_for
 from longloop.settings.params import LongloopParams, RegistryParams
 from longloop.settings.state_paths import StatePaths, TrackingTarget
 from longloop.tasks.retry_policy import TRANSIENT_RETRIES

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from mlflow import MlflowClient
 
+from longloop.monitoring.evidently_dashboard import SNAPSHOTS_PER_WINDOW
 from tests.cli_runner import CliResult, run_cli
 from tests.conftest import TINY
 
@@ -123,7 +124,7 @@ def test_a_second_run_on_the_same_data_reuses_everything(first_run):
     assert {k: v for k, v in after.items() if k != "inference_lines"} == {
         **{k: v for k, v in before.items() if k != "inference_lines"},
         # The same documents scored by another champion (the first run's retraining promoted one) are a new window.
-        "evidently_snapshots": before["evidently_snapshots"] + (0 if window_is_the_same else 1),
+        "evidently_snapshots": before["evidently_snapshots"] + (0 if window_is_the_same else SNAPSHOTS_PER_WINDOW),
     }
 
     assert s2["reused"]["model_version"] == s1["registry"]["version"] == s2["registry"]["version"] == "1"

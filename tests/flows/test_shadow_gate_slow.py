@@ -9,7 +9,7 @@ import json
 import pytest
 import yaml
 
-from longloop.serving.shadow import shadow_log_for
+from longloop.registry.shadow_evidence import shadow_log_for
 from tests.cli_runner import run_cli
 
 pytestmark = pytest.mark.slow

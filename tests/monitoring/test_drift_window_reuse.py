@@ -3,6 +3,7 @@
 import numpy as np
 
 from longloop.monitoring.drift_job import run_drift_check
+from longloop.monitoring.evidently_dashboard import SNAPSHOTS_PER_WINDOW
 from longloop.settings.params import MonitoringParams
 
 WORDS = "alpha beta gamma delta epsilon zeta eta theta iota kappa lambda".split()
@@ -36,13 +37,17 @@ def test_the_same_window_again_reuses_the_result_and_a_changed_one_is_checked(tm
     workspace, vocabulary = tmp_path / "evidently", WORDS[:6]
     reference, current = _rows(40, 1, 30, None), _rows(30, 2, 60, "3")
     first = run_drift_check(reference, current, vocabulary, 256, mp, workspace, tmp_path / "r1.html")
-    assert first["reused"] is False and len(_snapshots(workspace)) == 1
+    assert first["reused"] is False and len(_snapshots(workspace)) == SNAPSHOTS_PER_WINDOW
 
     # The same documents scored by the same model version, logged in another order and with the last digits
     # of the scores changed by another batch's padding: the same window.
     again_rows = [{**r, "confidence": r["confidence"] + 1e-7} for r in reversed(current)]
     again = run_drift_check(reference, again_rows, vocabulary, 256, mp, workspace, tmp_path / "r2.html")
-    assert again["reused"] is True and len(_snapshots(workspace)) == 1 and not (tmp_path / "r2.html").exists()
+    assert (
+        again["reused"] is True
+        and len(_snapshots(workspace)) == SNAPSHOTS_PER_WINDOW
+        and not (tmp_path / "r2.html").exists()
+    )
     assert again["evidently"]["snapshot_id"] == first["evidently"]["snapshot_id"]
     assert (again["drift_detected"], again["score"], again["checks"]) == (
         first["drift_detected"],
@@ -58,7 +63,7 @@ def test_the_same_window_again_reuses_the_result_and_a_changed_one_is_checked(tm
         run_drift_check(reference, current, vocabulary, 256, MonitoringParams(permutations=120), workspace),
     ):
         assert changed["reused"] is False
-    assert len(_snapshots(workspace)) == 4
+    assert len(_snapshots(workspace)) == 4 * SNAPSHOTS_PER_WINDOW
 
 
 def test_without_a_workspace_nothing_is_remembered(tmp_path):

@@ -1,7 +1,7 @@
 import pytest
 
 from longloop.registry.promotion_gate import decide
-from longloop.serving.shadow import ShadowEvidence
+from longloop.registry.shadow_evidence import ShadowEvidence
 from longloop.settings.params import PromotionParams
 
 P = PromotionParams(min_improvement=0.01, max_ece_increase=0.02)

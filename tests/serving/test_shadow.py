@@ -9,10 +9,9 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 import httpx
-import pytest
 
 from longloop.registry.model_registry import set_alias
-from longloop.serving.shadow import ShadowEvidence, shadow_evidence, shadow_log_for
+from longloop.registry.shadow_evidence import shadow_evidence, shadow_log_for
 from longloop.settings.params import ServingParams
 
 TEXTS = ["an invoice charged twice", "the site is down again " * 50, "a third, plain document"]
@@ -85,9 +84,3 @@ def test_without_shadow_mode_nothing_is_shadowed_and_ready_says_so(start_app):
     assert httpx.post(f"{url}/predict", json={"documents": [{"text": TEXTS[0]}]}).status_code == 200
     time.sleep(0.5)
     assert httpx.get(f"{url}/ready").json()["shadow"] is None and not shadow_log_for(log).exists()
-
-
-@pytest.mark.parametrize("champion_ms, challenger_ms, ratio", [(10.0, 25.0, 2.5), (0.0, 5.0, None), (None, None, None)])
-def test_latency_ratio_is_the_challenger_over_the_champion(champion_ms, challenger_ms, ratio):
-    evidence = ShadowEvidence("2", "1", 10, 0.9, champion_ms, challenger_ms)
-    assert evidence.latency_ratio == ratio and evidence.to_dict()["latency_ratio"] == ratio
