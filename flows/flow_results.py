@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from longloop.registry.canary_rollout import CanaryCheck
 from longloop.tasks.stage_results import (
     INTERNAL,
     OPTIONAL,
@@ -158,6 +159,7 @@ class WatchedWindow(StageResult):
     drift: dict[str, Any]  # the drift record's summary, or drift_detected None and why it was skipped
     retraining: DriftAction
     feedback: FeedbackCollection | None = field(default=None, metadata=OPTIONAL)
+    canary: CanaryCheck | None = field(default=None, metadata=OPTIONAL)  # the watch after the window's traffic
 
     def to_dict(self) -> dict[str, Any]:
         out = super().to_dict()
@@ -198,6 +200,7 @@ class PipelineSummary(StageResult):
     retraining: DriftAction | None = field(default=None, metadata=OPTIONAL)
     deployment: dict[str, Any] | None = field(default=None, metadata=OPTIONAL)
     feedback: FeedbackCollection | None = field(default=None, metadata=OPTIONAL)
+    canary: CanaryCheck | None = field(default=None, metadata=OPTIONAL)
 
     @property
     def has_champion(self) -> bool:

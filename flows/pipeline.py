@@ -85,4 +85,5 @@ def pipeline(
         retraining=watched.retraining,
         deployment=watched.deployment,
         feedback=watched.feedback,
+        canary=watched.canary,
     )

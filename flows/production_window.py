@@ -15,6 +15,7 @@ from longloop.flows.flow_results import WatchedWindow, WindowReuse
 from longloop.settings.params import LongloopParams
 from longloop.settings.state_paths import StatePaths
 from longloop.tasks.dataset_tasks import collect_feedback
+from longloop.tasks.registry_tasks import watch_canary_rollout
 from longloop.tasks.serving_tasks import (
     Deployment,
     await_served_version,
@@ -33,12 +34,14 @@ def watch_window(
     feedback_path: str | None,
 ) -> WatchedWindow:
     """``traffic`` is what a send task returned; the feedback of this window is the demo's own (if any) plus the
-    user's labels file; with neither, a retraining merges every feedback file collected so far."""
+    user's labels file; with neither, a retraining merges every feedback file collected so far. A champion in its
+    canary is judged on the window's traffic (and labels) before the drift check."""
     feedback_paths = [traffic.feedback_path] if traffic.feedback_path else []
     feedback = None
     if feedback_path:  # first: the drift check then joins the window's labels (label mix, quality from labels)
         feedback = collect_feedback(StatePaths.from_params(params), params.data, feedback_path, dataset_path)
         feedback_paths += [feedback.feedback_path] if feedback.feedback_path else []
+    canary = watch_canary_rollout(params)
     checked = drift_check(params, since_line=traffic.log_offset)
     drift = checked.drift
     acted = act_on_drift_decision(
@@ -66,6 +69,7 @@ def watch_window(
         drift=drift.summary() if drift is not None else {"drift_detected": None, "skipped": checked.reason},
         retraining=acted,
         feedback=feedback,
+        canary=canary,
     )
 
 

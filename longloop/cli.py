@@ -1,5 +1,6 @@
 """The ``longloop`` command line: run, replay, monitor, retrain, demo-data, real-corpus, govern, drift, score,
-serve, status, rollback, restore-data. It parses, calls the layers below and formats; exit codes are ``ExitCode`` (also
+serve, status, rollback, approve, reject, canary, restore-data.
+It parses, calls the layers below and formats; exit codes are ``ExitCode`` (also
 in ``--help``). Errors are one line on stderr.
 """
 
@@ -511,6 +512,11 @@ def cmd_status(args) -> int:
         for d in status.drift
     ]
     lines += ["retraining:"] + [f"  {r['at']} started={r['started']}: {r['reason']}" for r in status.retraining]
+    if (rollout := status.rollout) is not None:
+        lines.append(
+            f"rollout: v{rollout.version} {rollout.state} since {rollout.since:%Y-%m-%d %H:%M} UTC beside "
+            f"v{rollout.stable} ({rollout.share:.0%} of clients): {rollout.reason}"
+        )
     if (waiting := status.approval) is not None:
         lines.append(
             f"approval: v{waiting.version} waits since {waiting.since:%Y-%m-%d %H:%M} UTC, rejected if undecided by "
@@ -531,6 +537,23 @@ def cmd_rollback(args) -> int:
     _print(
         rollback.to_dict(), args.json, f"champion rolled back from v{rollback.from_version} to v{rollback.to_version}"
     )
+    return EXIT_OK
+
+
+def cmd_canary(args) -> int:
+    params = _params(args)
+    from longloop.locked_run import run_locked
+    from longloop.registry.canary_rollout import watch_canary
+
+    check = run_locked(params, "canary", lambda: watch_canary(params), settle=False)
+    if check.verdict is None:
+        rollout = check.rollout
+        human = "no canary in progress" + (
+            f" (v{rollout.version}'s rollout is {rollout.state}: {rollout.reason})" if rollout is not None else ""
+        )
+    else:
+        human = f"{check.verdict.action}: {check.verdict.reason}"
+    _print(check.to_dict(), args.json, human)
     return EXIT_OK
 
 
@@ -753,6 +776,13 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("rollback", parents=[common], help="point champion back at the previous champion")
     p.add_argument("--reason", default="manual rollback", help="why, recorded in the promotion ledger")
     p.set_defaults(fn=cmd_rollback)
+
+    p = sub.add_parser(
+        "canary",
+        parents=[common],
+        help="judge the champion's canary now: roll it back, complete it, or let it go on (registry.canary)",
+    )
+    p.set_defaults(fn=cmd_canary)
 
     for verb, helptext in (
         ("approve", "make the version awaiting approval the champion (registry.promotion.require_approval)"),

@@ -12,11 +12,13 @@ from prefect import flow
 
 from longloop.environment import load_config
 from longloop.flows.batch_scoring import batch_scoring, scoring_request
+from longloop.flows.canary_watch import canary_watch
 from longloop.flows.drift_check import drift_monitoring
 from longloop.flows.flow_results import DriftMonitoringSummary, PipelineSummary, RecordedRetraining
 from longloop.flows.pipeline import pipeline
 from longloop.flows.retraining import retrain_and_record
 from longloop.locked_run import run_locked
+from longloop.registry.canary_rollout import CanaryCheck
 from longloop.serving.batch_scoring import ScoringSummary
 
 
@@ -36,6 +38,13 @@ def drift_job(config: str = "params.yaml", lock_wait_seconds: float = 3600) -> D
     """The next unread window of the inference log against the training reference, then the retraining decision."""
     params = load_config(config)
     return run_locked(params, "drift deployment", lambda: drift_monitoring(params), lock_wait_seconds, settle=False)
+
+
+@flow(name="longloop-canary-job")
+def canary_job(config: str = "params.yaml", lock_wait_seconds: float = 600) -> CanaryCheck:
+    """The champion's canary judged on the evidence so far: rolled back, completed, or left running."""
+    params = load_config(config)
+    return run_locked(params, "canary deployment", lambda: canary_watch(params), lock_wait_seconds, settle=False)
 
 
 @flow(name="longloop-retraining-job")

@@ -9,6 +9,7 @@ from longloop.corpus.atomic_files import read_jsonl_complete
 from longloop.registry.model_registry import alias_version
 from longloop.registry.promotion_approval import AWAITING_ALIAS, PendingApproval, pending_approval
 from longloop.registry.promotion_ledger import read_ledger
+from longloop.registry.rollout_state import Rollout, champion_rollout
 from longloop.registry.tracking import configure_tracking_for
 from longloop.settings.params import LongloopParams
 from longloop.settings.state_paths import StatePaths
@@ -26,6 +27,7 @@ class LoopStatus:
     retraining: list[dict]  # the latest retraining decisions
     tracking_uri: str
     approval: PendingApproval | None = None  # the version waiting for a person, if any
+    rollout: Rollout | None = None  # the champion's rollout: its canary, or how the canary ended
 
     def to_dict(self) -> dict:
         return {
@@ -36,6 +38,7 @@ class LoopStatus:
             "retraining": list(self.retraining),
             "tracking_uri": self.tracking_uri,
             "approval": self.approval.to_dict() if self.approval is not None else None,
+            "rollout": self.rollout.to_dict() if self.rollout is not None else None,
         }
 
 
@@ -53,4 +56,5 @@ def loop_status(params: LongloopParams, last: int) -> LoopStatus:
         retraining=read_jsonl_complete(paths.retraining_log)[-last:],
         tracking_uri=paths.tracking_uri(params),
         approval=pending_approval(name, params.registry.promotion.approval_timeout_hours),
+        rollout=champion_rollout(name),
     )

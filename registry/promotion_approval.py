@@ -20,6 +20,7 @@ from longloop.registry.drift_reference import fetch_drift_reference, install_dri
 from longloop.registry.gate_record import AT_TAG, record_gate_decision
 from longloop.registry.model_registry import alias_version, set_alias, version_tags
 from longloop.registry.promotion_ledger import record_move
+from longloop.registry.rollout_state import champion_rollout, end_rollout, start_rollout
 from longloop.registry.tracking import configure_tracking_for
 from longloop.settings.params import LongloopParams
 from longloop.settings.state_paths import StatePaths
@@ -57,14 +58,25 @@ class ApprovalDecision:
         }
 
 
-def make_champion(paths: StatePaths, name: str, version: str, run_dir: Path, run_id: str) -> str | None:
+def make_champion(
+    paths: StatePaths, name: str, version: str, run_dir: Path, run_id: str, canary_share: float = 0.0
+) -> str | None:
     """Point ``champion`` at ``version`` (the one it replaces becomes ``previous-champion``) and install its
-    drift reference; returns the version it replaced."""
+    drift reference; returns the version it replaced. With ``canary_share`` (``registry.canary.share``) the new
+    champion starts a canary rollout beside the one it replaced. A champion replaced while still in its canary
+    never had all the traffic: the one it was rolled out beside stays the previous champion."""
     fetch_drift_reference(run_dir, run_id)
     previous = alias_version(name, "champion")
+    stable = previous
+    replaced = champion_rollout(name)
+    if previous is not None and previous != version and replaced is not None and replaced.in_canary:
+        stable = replaced.stable
+        end_rollout(name, previous, "superseded", f"v{version} became the champion during the canary")
     set_alias(name, "champion", version)
-    if previous is not None and previous != version:
-        set_alias(name, "previous-champion", previous)
+    if stable is not None and stable != version:
+        set_alias(name, "previous-champion", stable)
+        if canary_share > 0:
+            start_rollout(name, version, stable, canary_share)
     install_drift_reference(paths, run_dir)
     return previous
 
@@ -105,7 +117,14 @@ def expire_pending(paths: StatePaths, name: str, timeout_hours: float, now: date
 
 
 def decide_approval(
-    paths: StatePaths, name: str, version: str, approve: bool, reason: str, who: str | None, timeout_hours: float
+    paths: StatePaths,
+    name: str,
+    version: str,
+    approve: bool,
+    reason: str,
+    who: str | None,
+    timeout_hours: float,
+    canary_share: float = 0.0,
 ) -> ApprovalDecision:
     """``longloop approve`` / ``reject``: a one-line ``DataError`` when ``version`` is not the one waiting, or has
     waited past the timeout (then it is recorded as rejected)."""
@@ -116,7 +135,7 @@ def decide_approval(
     if waiting != version:
         now = f"v{waiting} is" if waiting is not None else "no version is"
         raise DataError(f"{name} v{version} is not awaiting approval ({now})")
-    entry = _close(paths, name, version, approve, reason, who)
+    entry = _close(paths, name, version, approve, reason, who, canary_share)
     return ApprovalDecision(version, approve, alias_version(name, "champion"), entry)
 
 
@@ -128,18 +147,27 @@ def approve_or_reject(
     rules = params.registry.promotion
     paths = StatePaths.from_params(params)
     return decide_approval(
-        paths, params.registry.model_name, version, approve, reason, who, rules.approval_timeout_hours
+        paths,
+        params.registry.model_name,
+        version,
+        approve,
+        reason,
+        who,
+        rules.approval_timeout_hours,
+        params.registry.canary.share,
     )
 
 
-def _close(paths: StatePaths, name: str, version: str, approve: bool, reason: str, who: str | None) -> dict:
+def _close(
+    paths: StatePaths, name: str, version: str, approve: bool, reason: str, who: str | None, canary_share: float = 0.0
+) -> dict:
     client = MlflowClient()
     champion = alias_version(name, "champion")
     decided = f"{'approved' if approve else 'rejected'}: {reason}"
     if approve:
         run_id = client.get_model_version(name, version).run_id
         assert run_id is not None, f"{name} v{version} has no run"
-        champion = make_champion(paths, name, version, paths.runs_dir / run_id, run_id)
+        champion = make_champion(paths, name, version, paths.runs_dir / run_id, run_id, canary_share)
     entry = record_move(
         paths.ledger,
         name,

@@ -1,4 +1,9 @@
-"""The serving app: ``/predict`` with dynamic batching, ``/health``, ``/ready``, Prometheus ``/metrics``."""
+"""The serving app: ``/predict`` with dynamic batching, ``/health``, ``/ready``, Prometheus ``/metrics``.
+
+A failed model call (an exception, or probabilities that are not finite numbers) answers 500 with one line;
+during a canary, a request the canary failed is answered by the previous champion and counted against the
+canary (``serving/canary.py``).
+"""
 
 from __future__ import annotations
 
@@ -9,6 +14,7 @@ from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
+import numpy as np
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
@@ -17,6 +23,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from longloop.corpus.records import has_control_chars, is_valid_unicode
+from longloop.serving.canary import CANARY, CHAMPION, STABLE, CanaryRouter
 from longloop.serving.champion_source import ChampionSource
 from longloop.serving.dynamic_batcher import DynamicBatcher
 from longloop.serving.inference_log import log_prediction
@@ -60,6 +67,10 @@ class PredictRequest(BaseModel):
 CHARS_PER_TOKEN = 5
 
 
+class ModelCallError(RuntimeError):
+    """The model could not answer a group of documents."""
+
+
 def _error(status: int, message: str) -> JSONResponse:
     return JSONResponse(status_code=status, content={"error": message})
 
@@ -72,16 +83,24 @@ def create_app(
     auth_token: str | None = None,
     model_workers: int = 1,
     shadow: ShadowRunner | None = None,
+    canary: CanaryRouter | None = None,
 ) -> FastAPI:
     """``auth_token``: when given, every route but /health and /ready needs ``Authorization: Bearer <token>``.
     The caller reads it (from the variable ``sp.auth_token_env`` names); the app never reads the environment.
     ``model_workers``: model calls at once (the caller sizes torch's threads for them: ``serving.cpu_workers``).
-    ``shadow``: runs the challenger on a copy of every answered request (``serving.shadow``)."""
+    ``shadow``: runs the challenger on a copy of every answered request (``serving.shadow``).
+    ``canary``: splits the clients between a champion in its canary and the previous champion."""
     registry = CollectorRegistry()
     requests = Counter("longloop_requests_total", "Prediction requests", ["status"], registry=registry)
     documents = Counter("longloop_documents_total", "Documents predicted", registry=registry)
     latency = Histogram("longloop_request_seconds", "Prediction request latency", registry=registry)
     version_gauge = Gauge("longloop_model_version", "Registered version being served", registry=registry)
+    rollout_requests = Counter(
+        "longloop_rollout_requests_total",
+        "Requests during a canary, by side and outcome",
+        ["side", "outcome"],
+        registry=registry,
+    )
     if shadow is not None:
         Gauge(
             "longloop_shadow_documents", "Documents the challenger answered in shadow", registry=registry
@@ -90,12 +109,20 @@ def create_app(
             "longloop_shadow_dropped_requests", "Request copies dropped: shadow queue full", registry=registry
         ).set_function(lambda: shadow.dropped)
 
-    def run_batch(texts: list[str]):
-        loaded = source.current
+    def run_batch(texts: list[str], side: str):
+        loaded = canary.model_for(side) if canary is not None else source.current
         if loaded is None:  # /predict answers 503 before a model is loaded, and a loaded one is only ever swapped
             raise RuntimeError("no model loaded yet")
         start = time.perf_counter()
-        preds = loaded.model.predict_full(texts, token_budget=sp.token_budget)
+        try:
+            preds = loaded.model.predict_full(texts, token_budget=sp.token_budget)
+        except Exception as exc:
+            raise ModelCallError(f"version {loaded.version} failed: {exc}") from exc
+        if not np.isfinite(preds.probabilities).all():
+            bad = int((~np.isfinite(preds.probabilities)).any(axis=1).sum())
+            raise ModelCallError(
+                f"version {loaded.version} gave non-finite probabilities for {bad} of {len(texts)} documents"
+            )
         return loaded.version, loaded.model.labels, preds, (time.perf_counter() - start) / len(texts)
 
     batcher = DynamicBatcher(
@@ -112,11 +139,15 @@ def create_app(
             source.start()
         if shadow is not None:
             shadow.start()
+        if canary is not None:
+            canary.start()
         batcher.start()
         yield
         source.stop()
         if shadow is not None:
             shadow.stop()
+        if canary is not None:
+            canary.stop()
         await batcher.stop()
 
     app = FastAPI(title="longloop serving", lifespan=lifespan)
@@ -164,14 +195,35 @@ def create_app(
             "shadow": None
             if shadow is None
             else {"version": shadow.version, "documents": shadow.shadowed, "dropped_requests": shadow.dropped},
+            "canary": canary.to_dict() if canary is not None else None,
         }
 
     @app.get("/metrics")
     async def metrics():
         return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
 
+    async def answer(texts: list[str], side: str, request_id: str):
+        """The model's answer for ``texts`` from ``side``; a canary's failure is recorded and the previous
+        champion answers instead. Returns (side that answered, batch result, offset, n)."""
+        try:
+            result, offset, n = await batcher.submit(texts, side)
+        except ModelCallError as exc:
+            if side not in (CANARY, STABLE) or canary is None:
+                raise
+            failed = canary.model_for(side)
+            canary.record(request_id, side, failed.version if failed else "", len(texts), None, str(exc))
+            rollout_requests.labels(side, "failed").inc()
+            if side == STABLE:
+                raise
+            side = STABLE
+            result, offset, n = await batcher.submit(texts, side)
+        if side in (CANARY, STABLE) and canary is not None:
+            canary.record(request_id, side, result[0], n, 1000 * result[3], None)
+            rollout_requests.labels(side, "answered").inc()
+        return side, result, offset, n
+
     @app.post("/predict")
-    async def predict(body: PredictRequest):
+    async def predict(body: PredictRequest, request: Request):
         if source.current is None:
             requests.labels("503").inc()
             return _error(503, source.last_error or "no model loaded yet")
@@ -179,10 +231,16 @@ def create_app(
             requests.labels("413").inc()
             return _error(413, f"{len(body.documents)} documents, over the limit of {sp.max_documents_per_request}")
         start = time.perf_counter()
-        (version, labels, preds, seconds_per_document), offset, n = await batcher.submit(
-            [d.text for d in body.documents]
-        )
         request_id = uuid.uuid4().hex
+        client = request.headers.get("x-client-id") or (request.client.host if request.client else "unknown")
+        side = canary.side_for(client) if canary is not None else CHAMPION
+        try:
+            side, (version, labels, preds, seconds_per_document), offset, n = await answer(
+                [d.text for d in body.documents], side, request_id
+            )
+        except ModelCallError as exc:
+            requests.labels("500").inc()
+            return _error(500, f"model call failed: {exc}")
         now = datetime.now(UTC).isoformat(timespec="milliseconds")
         out = []
         for j, doc in enumerate(body.documents):

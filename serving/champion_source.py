@@ -1,9 +1,11 @@
-"""Keeps the current ``champion`` loaded and swaps in a new one without a restart or a dropped request."""
+"""Keeps the current ``champion`` loaded and swaps in a new one without a restart or a dropped request; also
+follows the champion's rollout (its canary), which can end without the alias moving."""
 
 from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import mlflow
@@ -11,6 +13,7 @@ from mlflow import MlflowClient
 from mlflow.exceptions import MlflowException
 
 from longloop.registry.pyfunc_model import LongloopPyfunc
+from longloop.registry.rollout_state import Rollout
 
 log = logging.getLogger("longloop.serving")
 
@@ -45,13 +48,17 @@ class ChampionSource:
         quantize: str | None = None,
         max_int8_accuracy_drop: float | None = None,
         min_bf16_agreement: float | None = None,
+        wanted: Callable[[], bool] | None = None,
     ):
         """``quantize``/``max_int8_accuracy_drop``/``min_bf16_agreement`` (``serving.*``): None keeps the policy
-        stored with the model."""
+        stored with the model. ``wanted``: when given and False, nothing is loaded (a loaded model is let go), so
+        a model needed only now and then (the previous champion, during a canary) holds no memory otherwise."""
         self.tracking_uri, self.model_name, self.alias = tracking_uri, model_name, alias
         self.refresh_seconds = refresh_seconds
         self.precision_policy = (quantize, max_int8_accuracy_drop, min_bf16_agreement)
         self._current: LoadedModel | None = None
+        self.wanted = wanted
+        self.rollout: Rollout | None = None  # the rollout tags of the alias's version, read on every refresh
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self.last_error: str | None = None
@@ -62,12 +69,17 @@ class ChampionSource:
 
     def refresh(self) -> bool:
         """Load the alias's version if it changed; returns True when a new model was swapped in."""
+        if self.wanted is not None and not self.wanted():
+            self._current = None
+            return False
         mlflow.set_tracking_uri(self.tracking_uri)
         try:
-            version = str(MlflowClient().get_model_version_by_alias(self.model_name, self.alias).version)
+            found = MlflowClient().get_model_version_by_alias(self.model_name, self.alias)
         except MlflowException as exc:
             self.last_error = f"no {self.alias} for {self.model_name}: {exc.message.splitlines()[0]}"
             return False
+        version = str(found.version)
+        self.rollout = Rollout.from_tags(version, dict(found.tags))
         if self._current is not None and self._current.version == version:
             return False
         try:

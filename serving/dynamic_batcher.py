@@ -5,7 +5,8 @@ soon as its own group is done: a short document does not wait for a long one tha
 grouping by length keeps the padding inside each model call small. With several workers, the next batch is
 collected as soon as one of them is free, so a long batch on one worker does not hold up the others; while
 all are busy, requests wait in the queue. Stopping answers every request not yet answered with an error, so no
-caller waits forever.
+caller waits forever. A request names the model that answers it (its key: the champion, or one side of a
+canary); a batch's requests are grouped by key first, so one model call never mixes models.
 """
 
 from __future__ import annotations
@@ -15,12 +16,16 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-Item = tuple[list[str], asyncio.Future]
+Item = tuple[list[str], asyncio.Future, str]  # texts, the caller's future, the key of the model to run
 
 
 def shortest_first_groups(items: list[Item], max_group_chars: int | None) -> list[list[Item]]:
-    """``items`` ordered by their text length, cut into consecutive groups of at most ``max_group_chars``
-    characters (a longer request is a group of its own); None keeps them all in one group, in arrival order."""
+    """Per key (in order of first arrival), ``items`` ordered by their text length, cut into consecutive groups of
+    at most ``max_group_chars`` characters (a longer request is a group of its own); None keeps each key's items
+    in one group, in arrival order."""
+    keys = list(dict.fromkeys(item[2] for item in items))
+    if len(keys) > 1:
+        return [g for key in keys for g in shortest_first_groups([i for i in items if i[2] == key], max_group_chars)]
     if max_group_chars is None:
         return [items]
     groups: list[list[Item]] = []
@@ -41,7 +46,7 @@ def shortest_first_groups(items: list[Item], max_group_chars: int | None) -> lis
 class DynamicBatcher:
     def __init__(
         self,
-        run_batch: Callable[[list[str]], Any],
+        run_batch: Callable[[list[str], str], Any],
         max_documents: int,
         max_wait_ms: int,
         max_group_chars: int | None = None,
@@ -71,15 +76,16 @@ class DynamicBatcher:
         while not self.queue.empty():
             held.append(self.queue.get_nowait())
         stopping = RuntimeError("the serving app is shutting down")
-        for _, fut in held:
+        for _, fut, _ in held:
             if fut is not None and not fut.done():
                 fut.set_exception(stopping)
         if self._executor is not None:
             self._executor.shutdown(wait=False, cancel_futures=True)
 
-    async def submit(self, texts: list[str]):
+    async def submit(self, texts: list[str], key: str = ""):
+        """``key``: passed to ``run_batch`` with the texts of the group this request lands in."""
         fut = asyncio.get_running_loop().create_future()
-        await self.queue.put((texts, fut))
+        await self.queue.put((texts, fut, key))
         return await fut
 
     async def _collect(self) -> list[Item]:
@@ -118,16 +124,16 @@ class DynamicBatcher:
             for group in shortest_first_groups(items, self.max_group_chars):
                 try:
                     result = await loop.run_in_executor(
-                        self._executor, self.run_batch, [t for ts, _ in group for t in ts]
+                        self._executor, self.run_batch, [t for ts, *_ in group for t in ts], group[0][2]
                     )
                     self.batches_run += 1
                     offset = 0
-                    for ts, fut in group:
+                    for ts, fut, _ in group:
                         if not fut.done():
                             fut.set_result((result, offset, len(ts)))
                         offset += len(ts)
                 except Exception as exc:  # deliver the failure to every request of the group
-                    for _, fut in group:
+                    for _, fut, _ in group:
                         if not fut.done():
                             fut.set_exception(exc)
         finally:

@@ -15,13 +15,16 @@ import json
 import logging
 import socket
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import torch
 import uvicorn
 
+from longloop.registry.canary_rollout import canary_log_for
 from longloop.registry.shadow_evidence import shadow_log_for
 from longloop.serving.app import create_app
+from longloop.serving.canary import CanaryRouter
 from longloop.serving.champion_source import ChampionSource
 from longloop.serving.cpu_workers import plan_workers, usable_cores
 from longloop.serving.parent_watch import exit_with_parent
@@ -35,11 +38,15 @@ def free_port(host: str = "127.0.0.1") -> int:
         return s.getsockname()[1]
 
 
-def serving_sources(
-    tracking_uri: str, model_name: str, inference_log: Path, sp: ServingParams
-) -> tuple[ChampionSource, ShadowRunner | None]:
-    """The champion's source and, with ``serving.shadow``, the runner of the challenger beside it; both load
-    their version in ``serving.quantize``'s precision."""
+@dataclass(frozen=True)
+class ServingSources:
+    champion: ChampionSource
+    shadow: ShadowRunner | None  # with ``serving.shadow``: the challenger, answering copies of requests
+    canary: CanaryRouter  # the previous champion beside a champion in its canary
+
+
+def serving_sources(tracking_uri: str, model_name: str, inference_log: Path, sp: ServingParams) -> ServingSources:
+    """Every model source of a serving app; each loads its version in ``serving.quantize``'s precision."""
 
     def source(alias: str) -> ChampionSource:
         return ChampionSource(
@@ -57,7 +64,10 @@ def serving_sources(
         if sp.shadow
         else None
     )
-    return source("champion"), shadow
+    champion = source("champion")
+    return ServingSources(
+        champion, shadow, CanaryRouter(champion, source("previous-champion"), canary_log_for(inference_log))
+    )
 
 
 def run_server(
@@ -72,8 +82,16 @@ def run_server(
     plan = plan_workers(sp.model_workers, usable_cores())
     torch.set_num_threads(plan.threads_per_worker)  # process-wide: this process serves and does nothing else
     logging.getLogger("longloop.serving").info("%d model workers x %d threads", plan.workers, plan.threads_per_worker)
-    source, shadow = serving_sources(tracking_uri, model_name, inference_log, sp)
-    app = create_app(source, sp, inference_log, auth_token=auth_token, model_workers=plan.workers, shadow=shadow)
+    sources = serving_sources(tracking_uri, model_name, inference_log, sp)
+    app = create_app(
+        sources.champion,
+        sp,
+        inference_log,
+        auth_token=auth_token,
+        model_workers=plan.workers,
+        shadow=sources.shadow,
+        canary=sources.canary,
+    )
     uvicorn.run(app, host=host, port=port, log_level="warning")
 
 

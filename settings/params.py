@@ -296,9 +296,29 @@ class PromotionParams(_Frozen):
     shadow_max_latency_ratio: float | None = Field(2.0, gt=0)
 
 
+class CanaryParams(_Frozen):
+    # After a promotion that replaces a champion, the new champion first answers `share` of the clients (sticky:
+    # a client, by its X-Client-Id header or else its address, stays on one side for the whole rollout) while the
+    # previous champion answers the rest; 0 promotes to all traffic at once. The canary watch
+    # (`longloop canary`, the canary-watch deployment, every pipeline window) rolls it back through the ledger when
+    # a limit is breached and completes the rollout once the canary answered `min_documents` documents.
+    share: float = Field(0.0, ge=0, lt=1)
+    min_documents: int = Field(200, ge=1)
+    # Rolled back when even the low end of the 95% Wilson interval of the canary's failed-request rate is above
+    # this: a few failures in a small sample are enough when they are most of it, one in a thousand is not.
+    max_error_rate: float = Field(0.02, ge=0, lt=1)
+    # The canary's mean model milliseconds per document over the previous champion's, on the same rollout
+    # (null: no latency limit).
+    max_latency_ratio: float | None = Field(2.0, gt=0)
+    # With feedback labels for both sides' documents: rolled back when the high end of the canary's accuracy
+    # interval is more than this below the previous champion's accuracy on its own labelled documents.
+    max_accuracy_drop: float = Field(0.05, ge=0, le=1)
+
+
 class RegistryParams(_Frozen):
     model_name: str = Field("longloop-classifier", min_length=1, pattern=r"^[A-Za-z0-9_.-]+$")
     promotion: PromotionParams = PromotionParams()
+    canary: CanaryParams = CanaryParams()
 
 
 class ServingParams(_Frozen):

@@ -11,6 +11,7 @@ from prefect.cache_policies import NO_CACHE
 
 from longloop.corpus.atomic_files import write_json_atomic
 from longloop.governance.redaction import mask_text, redact_structure, redact_text
+from longloop.registry.canary_rollout import CanaryCheck, watch_canary
 from longloop.registry.drift_reference import DRIFT_REFERENCE_ARTIFACTS, DRIFT_REFERENCE_FILES, fetch_drift_reference
 from longloop.registry.gate_record import record_gate_decision, settled_decision
 from longloop.registry.infra_check import run_infra_check
@@ -140,7 +141,7 @@ def promotion_gate(
         entry = request_approval(paths, name, version, decision.reason, metrics, infra_ok, rules.approval_timeout_hours)
     else:
         if decision.promote:  # the promoted model's test predictions become the drift job's reference
-            make_champion(paths, name, version, Path(run_dir), run.run_id)
+            make_champion(paths, name, version, Path(run_dir), run.run_id, registry.canary.share)
         action = "promote" if decision.promote else "await-shadow" if decision.awaiting_shadow else "refuse"
         entry = record_move(
             paths.ledger,
@@ -209,3 +210,9 @@ def reuse_trained_version(
         promotion=promotion,
         run=run,
     )
+
+
+@task(name="canary-watch", cache_policy=NO_CACHE, **TRANSIENT_RETRIES)
+def watch_canary_rollout(params: LongloopParams) -> CanaryCheck:
+    """Judge the champion's canary on the evidence so far: roll it back, complete it, or let it go on."""
+    return watch_canary(params)

@@ -8,6 +8,7 @@ from longloop.corpus.atomic_files import append_jsonl
 from longloop.loop_status import loop_status
 from longloop.registry.model_registry import set_alias
 from longloop.registry.promotion_ledger import record_move
+from longloop.registry.rollout_state import start_rollout
 from longloop.registry.tracking import configure_tracking_for
 from longloop.settings.params import parse_params
 from longloop.settings.state_paths import StatePaths
@@ -30,6 +31,7 @@ def test_a_fresh_project_has_no_aliases_and_empty_histories(params, tmp_path):
         "retraining": [],
         "tracking_uri": f"sqlite:///{(tmp_path / '.longloop' / 'mlflow' / 'mlflow.db').as_posix()}",
         "approval": None,
+        "rollout": None,
     }
 
 
@@ -44,6 +46,7 @@ def test_aliases_and_the_latest_entries_of_each_history(params, tmp_path):
     set_alias("clf", "champion", "2")
     set_alias("clf", "previous-champion", "1")
     set_alias("clf", "awaiting-approval", "2")  # (a test of the status, not of the approval rules)
+    start_rollout("clf", "2", "1", 0.25)
     moves = [record_move(paths.ledger, "clf", "champion", str(i), str(i + 1), f"move {i}") for i in range(3)]
     for i in range(3):
         append_jsonl(paths.drift_history, {"at": f"t{i}", "drift_detected": i == 2, "score": i / 10, "checks": {}})
@@ -59,5 +62,6 @@ def test_aliases_and_the_latest_entries_of_each_history(params, tmp_path):
         {"at": "t2", "drift_detected": True, "score": 0.2, "quality": None},
     ]
     assert [r["reason"] for r in status.retraining] == ["reason 1", "reason 2"]
-    keys = ["model", "aliases", "promotions", "drift", "retraining", "tracking_uri", "approval"]
+    assert (status.rollout.version, status.rollout.stable, status.rollout.state) == ("2", "1", "canary")
+    keys = ["model", "aliases", "promotions", "drift", "retraining", "tracking_uri", "approval", "rollout"]
     assert list(status.to_dict()) == keys

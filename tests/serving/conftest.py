@@ -28,15 +28,24 @@ def registered_champion(mlflow_store, trained_model_dir):
 
 @pytest.fixture
 def start_app(registered_champion, tmp_path):
-    """``start_app(sp, auth_token=None) -> (url, app, inference_log)``; servers stop at the end of the test."""
+    """``start_app(sp, auth_token=None, inference_log=None) -> (url, app, inference_log)``; servers stop at the end
+    of the test."""
     servers = []
 
-    def start(sp, auth_token=None):
-        log = tmp_path / f"inference-{len(servers)}.jsonl"
-        source, shadow = serving_sources(registered_champion, "clf", log, sp)
+    def start(sp, auth_token=None, inference_log=None):
+        log = inference_log or tmp_path / f"inference-{len(servers)}.jsonl"
+        sources = serving_sources(registered_champion, "clf", log, sp)
         # as many model workers as `longloop serve` would run on 2 cores (torch's threads are left alone here)
         workers = plan_workers(sp.model_workers, min(2, usable_cores())).workers
-        app = create_app(source, sp, log, auth_token=auth_token, model_workers=workers, shadow=shadow)
+        app = create_app(
+            sources.champion,
+            sp,
+            log,
+            auth_token=auth_token,
+            model_workers=workers,
+            shadow=sources.shadow,
+            canary=sources.canary,
+        )
         port = free_port()
         srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
         thread = threading.Thread(target=srv.run, daemon=True)

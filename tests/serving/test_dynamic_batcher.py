@@ -11,21 +11,28 @@ import pytest
 from longloop.serving.dynamic_batcher import DynamicBatcher, shortest_first_groups
 
 
-def _item(*texts: str):
-    return (list(texts), None)
+def _item(*texts: str, key: str = ""):
+    return (list(texts), None, key)
 
 
 def test_groups_run_shortest_first_within_the_character_budget():
     items = [_item("x" * 50), _item("x" * 5), _item("x" * 20, "x" * 20), _item("x" * 200)]
     groups = shortest_first_groups(items, max_group_chars=60)
-    assert [[sum(map(len, ts)) for ts, _ in g] for g in groups] == [[5, 40], [50], [200]]
+    assert [[sum(map(len, ts)) for ts, *_ in g] for g in groups] == [[5, 40], [50], [200]]
     assert shortest_first_groups(items, None) == [items]  # no budget: one call, arrival order
+
+
+def test_requests_for_different_models_never_share_a_group():
+    items = [_item("x" * 5, key="canary"), _item("x" * 6, key="stable"), _item("x" * 7, key="canary")]
+    for budget in (None, 1000):
+        groups = shortest_first_groups(items, budget)
+        assert [[i[2] for i in g] for g in groups] == [["canary", "canary"], ["stable"]]
 
 
 def test_a_short_request_is_answered_before_a_long_one_that_arrived_with_it():
     calls: list[list[str]] = []
 
-    def run_batch(texts: list[str]) -> list[int]:
+    def run_batch(texts: list[str], key: str) -> list[int]:
         calls.append(texts)
         time.sleep(0.002 * sum(len(t) for t in texts) / 100)  # cost grows with the text, as inference does
         return [len(t) for t in texts]
@@ -56,7 +63,7 @@ def _peak_concurrency(workers: int) -> int:
     """Four single-document requests of 200 ms each; the most model calls that ever ran at once."""
     running, peak, lock = 0, 0, threading.Lock()
 
-    def run_batch(texts: list[str]) -> list[int]:
+    def run_batch(texts: list[str], key: str) -> list[int]:
         nonlocal running, peak
         with lock:
             running += 1
@@ -85,13 +92,13 @@ def test_workers_run_model_calls_at_once_and_one_worker_runs_them_in_turn():
 
 def test_zero_workers_is_refused():
     with pytest.raises(ValueError, match="workers"):
-        DynamicBatcher(lambda texts: texts, max_documents=1, max_wait_ms=0, workers=0)
+        DynamicBatcher(lambda texts, key: texts, max_documents=1, max_wait_ms=0, workers=0)
 
 
 def test_a_failed_model_call_frees_its_worker_for_the_next_request():
     calls = 0
 
-    def run_batch(texts: list[str]) -> list[int]:
+    def run_batch(texts: list[str], key: str) -> list[int]:
         nonlocal calls
         calls += 1
         if calls == 1:
@@ -115,7 +122,7 @@ def test_a_failed_model_call_frees_its_worker_for_the_next_request():
 def test_stopping_answers_every_waiting_request_with_an_error():
     started = threading.Event()
 
-    def run_batch(texts: list[str]) -> list[int]:
+    def run_batch(texts: list[str], key: str) -> list[int]:
         started.set()
         time.sleep(0.3)
         return [len(t) for t in texts]
