@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from prefect import flow
 
-from longloop.registry.canary_rollout import CanaryCheck
 from longloop.settings.params import LongloopParams
 from longloop.tasks.registry_tasks import watch_canary_rollout
+from longloop.tasks.stage_results import CanaryCheck as CanaryCheck  # re-exported for the deployed flow
 
 
 @flow(name="longloop-canary-watch")

@@ -8,10 +8,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from longloop.registry.canary_rollout import CanaryCheck
 from longloop.tasks.stage_results import (
     INTERNAL,
     OPTIONAL,
+    CanaryCheck,
     CycleEvaluation,
     DatasetFile,
     DriftResult,

@@ -542,10 +542,10 @@ def cmd_rollback(args) -> int:
 
 def cmd_canary(args) -> int:
     params = _params(args)
+    from longloop.flows.canary_watch import canary_watch
     from longloop.locked_run import run_locked
-    from longloop.registry.canary_rollout import watch_canary
 
-    check = run_locked(params, "canary", lambda: watch_canary(params), settle=False)
+    check = run_locked(params, "canary", lambda: canary_watch(params), settle=False)
     if check.verdict is None:
         rollout = check.rollout
         human = "no canary in progress" + (

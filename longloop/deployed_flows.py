@@ -12,13 +12,12 @@ from prefect import flow
 
 from longloop.environment import load_config
 from longloop.flows.batch_scoring import batch_scoring, scoring_request
-from longloop.flows.canary_watch import canary_watch
+from longloop.flows.canary_watch import CanaryCheck, canary_watch
 from longloop.flows.drift_check import drift_monitoring
 from longloop.flows.flow_results import DriftMonitoringSummary, PipelineSummary, RecordedRetraining
 from longloop.flows.pipeline import pipeline
 from longloop.flows.retraining import retrain_and_record
 from longloop.locked_run import run_locked
-from longloop.registry.canary_rollout import CanaryCheck
 from longloop.serving.batch_scoring import ScoringSummary
 
 

@@ -1,200 +1,34 @@
-"""The canary watch: what the canary log (written by the serving app while a champion is in its canary) and
-the feedback labels say about the new champion against the previous one, the verdict on it, and acting on the
-verdict: roll back through the ledger (what ``longloop rollback`` runs) or complete the rollout.
-
-Each side is judged on its own requests since the rollout started: the canary's failed-request rate (the
-serving app answered those clients from the previous champion instead), its model time per document against
-the previous champion's, and, once feedback labels arrived for enough of both sides' documents, its accuracy
-against the previous champion's. The callers (``longloop canary``, the canary-watch deployment, a pipeline's
-serving window) hold the state folder's lock.
-"""
+"""Acting on the canary watch's verdict (``monitoring/canary_watch.py``): roll the champion back through the
+ledger (what ``longloop rollback`` runs) or complete its rollout. The caller holds the state folder's lock."""
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
-from datetime import datetime
-from pathlib import Path
-
-from longloop.corpus.atomic_files import read_jsonl_complete
-from longloop.monitoring.feedback_labels import labels_by_id
-from longloop.monitoring.label_quality import MIN_LABELLED, wilson_interval
 from longloop.registry.champion_rollback import rollback_and_record
 from longloop.registry.promotion_ledger import record_move
-from longloop.registry.rollout_state import Rollout, champion_rollout, end_rollout
-from longloop.registry.tracking import configure_tracking_for
-from longloop.settings.params import CanaryParams, LongloopParams
+from longloop.registry.rollout_state import Rollout, end_rollout
+from longloop.settings.params import LongloopParams
 from longloop.settings.state_paths import StatePaths
 
-MIN_REQUESTS = 20  # answered requests on each side before their model times are compared
+CANARY_ACTIONS = ("continue", "complete", "rollback")
 
 
-def canary_log_for(inference_log: Path) -> Path:
-    """The canary log lives beside the inference log of the same serving app."""
-    return inference_log.with_name("canary.jsonl")
-
-
-@dataclass(frozen=True)
-class ArmEvidence:
-    version: str
-    requests: int
-    failed: int
-    documents: int  # answered documents
-    ms_per_document: float | None  # mean model milliseconds per answered document
-    labelled: int  # answered documents whose feedback label arrived
-    correct: int
-
-    @property
-    def error_rate(self) -> float | None:
-        return self.failed / self.requests if self.requests else None
-
-    @property
-    def accuracy(self) -> float | None:
-        return self.correct / self.labelled if self.labelled else None
-
-
-@dataclass(frozen=True)
-class CanaryEvidence:
-    canary: ArmEvidence
-    stable: ArmEvidence
-
-    @property
-    def latency_ratio(self) -> float | None:
-        if not self.stable.ms_per_document or self.canary.ms_per_document is None:
-            return None
-        return self.canary.ms_per_document / self.stable.ms_per_document
-
-    def to_dict(self) -> dict:
-        return {"canary": asdict(self.canary), "stable": asdict(self.stable), "latency_ratio": self.latency_ratio}
-
-
-@dataclass(frozen=True)
-class CanaryVerdict:
-    action: str  # continue | complete | rollback
-    reason: str
-
-
-@dataclass(frozen=True)
-class CanaryCheck:
-    rollout: Rollout | None  # the champion's rollout when the check began (None: none was ever started)
-    evidence: CanaryEvidence | None  # None: no canary in progress
-    verdict: CanaryVerdict | None
-    entry: dict | None = None  # the ledger entry of a rollback or a completion
-
-    def to_dict(self) -> dict:
-        return {
-            "rollout": self.rollout.to_dict() if self.rollout is not None else None,
-            "evidence": self.evidence.to_dict() if self.evidence is not None else None,
-            "verdict": asdict(self.verdict) if self.verdict is not None else None,
-            "ledger": dict(self.entry) if self.entry is not None else None,
-        }
-
-
-def _since(row: dict, since: datetime) -> bool:
-    at = row.get("at")
-    return isinstance(at, str) and datetime.fromisoformat(at) >= since
-
-
-def _arm(arm: str, version: str, calls: list[dict], served: list[dict], labels: dict[str, str]) -> ArmEvidence:
-    mine = [c for c in calls if c.get("arm") == arm and c.get("version") == version]
-    answered = [c for c in mine if c.get("ok")]
-    documents = sum(int(c["documents"]) for c in answered)
-    ms = sum(float(c["model_ms_per_document"]) * int(c["documents"]) for c in answered)
-    graded = [
-        (r["prediction"], labels[r["id"]])
-        for r in served
-        if r.get("model_version") == version and r.get("id") in labels
-    ]
-    return ArmEvidence(
-        version=version,
-        requests=len(mine),
-        failed=len(mine) - len(answered),
-        documents=documents,
-        ms_per_document=ms / documents if documents else None,
-        labelled=len(graded),
-        correct=sum(p == l for p, l in graded),
-    )
-
-
-def canary_evidence(
-    canary_log: Path, inference_log: Path, feedback_rows: list[dict], rollout: Rollout
-) -> CanaryEvidence:
-    """Both sides of ``rollout`` since it started. Accuracy counts the documents each version answered (a
-    failed canary request answered by the previous champion counts for the previous champion)."""
-    calls = [c for c in read_jsonl_complete(canary_log) if _since(c, rollout.since)]
-    served = [r for r in read_jsonl_complete(inference_log) if _since(r, rollout.since)]
-    labels = labels_by_id(feedback_rows)
-    return CanaryEvidence(
-        canary=_arm("canary", rollout.version, calls, served, labels),
-        stable=_arm("stable", rollout.stable, calls, served, labels),
-    )
-
-
-def judge_canary(evidence: CanaryEvidence, limits: CanaryParams) -> CanaryVerdict:
-    """Roll back on the first limit breached; complete once the canary answered ``min_documents``."""
-    c, s = evidence.canary, evidence.stable
-    if c.requests:
-        low, _ = wilson_interval(c.failed, c.requests)
-        if low > limits.max_error_rate:
-            return CanaryVerdict(
-                "rollback",
-                f"canary v{c.version} failed {c.failed} of {c.requests} requests (95% interval from {low:.3f}, over "
-                f"registry.canary.max_error_rate {limits.max_error_rate})",
-            )
-    ratio = evidence.latency_ratio
-    answered = (c.requests - c.failed, s.requests - s.failed)
-    if limits.max_latency_ratio is not None and ratio is not None and min(answered) >= MIN_REQUESTS:
-        if ratio > limits.max_latency_ratio:
-            return CanaryVerdict(
-                "rollback",
-                f"canary v{c.version} took {c.ms_per_document:.1f} ms per document, {ratio:.2f}x v{s.version}'s "
-                f"{s.ms_per_document:.1f} (over registry.canary.max_latency_ratio {limits.max_latency_ratio})",
-            )
-    if c.labelled >= MIN_LABELLED and s.labelled >= MIN_LABELLED:
-        _, high = wilson_interval(c.correct, c.labelled)
-        assert s.accuracy is not None and c.accuracy is not None
-        if high < s.accuracy - limits.max_accuracy_drop:
-            return CanaryVerdict(
-                "rollback",
-                f"canary v{c.version} accuracy {c.accuracy:.3f} on {c.labelled} labels (95% interval up to "
-                f"{high:.3f}) is more than {limits.max_accuracy_drop} below v{s.version}'s {s.accuracy:.3f} "
-                f"on {s.labelled}",
-            )
-    if c.documents >= limits.min_documents:
-        return CanaryVerdict(
-            "complete",
-            f"canary v{c.version} answered {c.documents} documents within limits "
-            f"({c.failed} of {c.requests} requests failed"
-            + (f", {ratio:.2f}x v{s.version}'s model time" if ratio is not None else "")
-            + (f", accuracy {c.accuracy:.3f} on {c.labelled} labels" if c.accuracy is not None else "")
-            + ")",
-        )
-    return CanaryVerdict("continue", f"canary v{c.version} answered {c.documents} of {limits.min_documents} documents")
-
-
-def watch_canary(params: LongloopParams) -> CanaryCheck:
-    """One look at the champion's canary: roll back or complete it when the evidence says so."""
-    configure_tracking_for(params)
-    name = params.registry.model_name
-    rollout = champion_rollout(name)
-    if rollout is None or not rollout.in_canary:
-        return CanaryCheck(rollout, None, None)
-    paths = StatePaths.from_params(params)
-    feedback = [row for f in paths.feedback_files() for row in read_jsonl_complete(f)]
-    evidence = canary_evidence(canary_log_for(paths.inference_log), paths.inference_log, feedback, rollout)
-    verdict = judge_canary(evidence, params.registry.canary)
-    entry = None
-    if verdict.action == "rollback":
-        entry = rollback_and_record(params, verdict.reason, {"canary": evidence.to_dict()}).entry
-    elif verdict.action == "complete":
-        end_rollout(name, rollout.version, "complete", verdict.reason)
-        entry = record_move(
-            paths.ledger,
+def settle_canary(params: LongloopParams, rollout: Rollout, action: str, reason: str, evidence: dict) -> dict | None:
+    """``action`` from the verdict; returns the ledger entry of a rollback or a completion (None: it goes on)."""
+    if action not in CANARY_ACTIONS:
+        raise ValueError(f"a canary verdict is one of {', '.join(CANARY_ACTIONS)}, got {action!r}")
+    if action == "rollback":
+        return rollback_and_record(params, reason, {"canary": evidence}).entry
+    if action == "complete":
+        name = params.registry.model_name
+        end_rollout(name, rollout.version, "complete", reason)
+        return record_move(
+            StatePaths.from_params(params).ledger,
             name,
             "champion",
             rollout.stable,
             rollout.version,
-            verdict.reason,
-            {"canary": evidence.to_dict()},
+            reason,
+            {"canary": evidence},
             action="rollout-complete",
         )
-    return CanaryCheck(rollout, evidence, verdict, entry)
+    return None

@@ -20,6 +20,11 @@ from longloop.serving.champion_source import ChampionSource, LoadedModel
 CHAMPION, CANARY, STABLE = "champion", "canary", "stable"  # who answers: no rollout, or one of its two sides
 
 
+def canary_log_for(inference_log: Path) -> Path:
+    """The canary log lives beside the inference log of the same serving app."""
+    return inference_log.with_name("canary.jsonl")
+
+
 class CanaryRouter:
     def __init__(self, champion: ChampionSource, stable: ChampionSource, canary_log: Path):
         """``stable``: a source for the ``previous-champion`` alias; the router makes it load only during a canary."""

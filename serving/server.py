@@ -21,10 +21,9 @@ from pathlib import Path
 import torch
 import uvicorn
 
-from longloop.registry.canary_rollout import canary_log_for
 from longloop.registry.shadow_evidence import shadow_log_for
 from longloop.serving.app import create_app
-from longloop.serving.canary import CanaryRouter
+from longloop.serving.canary import CanaryRouter, canary_log_for
 from longloop.serving.champion_source import ChampionSource
 from longloop.serving.cpu_workers import plan_workers, usable_cores
 from longloop.serving.parent_watch import exit_with_parent

@@ -9,9 +9,10 @@ import mlflow
 from prefect import task
 from prefect.cache_policies import NO_CACHE
 
-from longloop.corpus.atomic_files import write_json_atomic
+from longloop.corpus.atomic_files import read_jsonl_complete, write_json_atomic
 from longloop.governance.redaction import mask_text, redact_structure, redact_text
-from longloop.registry.canary_rollout import CanaryCheck, watch_canary
+from longloop.monitoring.canary_watch import canary_evidence, judge_canary
+from longloop.registry.canary_rollout import settle_canary
 from longloop.registry.drift_reference import DRIFT_REFERENCE_ARTIFACTS, DRIFT_REFERENCE_FILES, fetch_drift_reference
 from longloop.registry.gate_record import record_gate_decision, settled_decision
 from longloop.registry.infra_check import run_infra_check
@@ -27,13 +28,16 @@ from longloop.registry.model_registry import (
 from longloop.registry.promotion_approval import expire_pending, make_champion, request_approval
 from longloop.registry.promotion_gate import decide
 from longloop.registry.promotion_ledger import read_ledger, record_move
+from longloop.registry.rollout_state import champion_rollout
 from longloop.registry.shadow_evidence import shadow_evidence, shadow_log_for
-from longloop.registry.tracking import configure_tracking_target
+from longloop.registry.tracking import configure_tracking_for, configure_tracking_target
 from longloop.registry.training_fingerprint import FINGERPRINT_TAG, training_fingerprint
+from longloop.serving.canary import canary_log_for
 from longloop.settings.params import LongloopParams, RegistryParams
 from longloop.settings.state_paths import StatePaths, TrackingTarget
 from longloop.tasks.retry_policy import TRANSIENT_RETRIES
 from longloop.tasks.stage_results import (
+    CanaryCheck,
     CycleEvaluation,
     GovernanceOutcome,
     ModelEvaluation,
@@ -214,5 +218,22 @@ def reuse_trained_version(
 
 @task(name="canary-watch", cache_policy=NO_CACHE, **TRANSIENT_RETRIES)
 def watch_canary_rollout(params: LongloopParams) -> CanaryCheck:
-    """Judge the champion's canary on the evidence so far: roll it back, complete it, or let it go on."""
-    return watch_canary(params)
+    """Judge the champion's canary on the evidence so far (``monitoring/canary_watch.py``), then roll it back,
+    complete it, or let it go on (``registry/canary_rollout.py``)."""
+    configure_tracking_for(params)
+    rollout = champion_rollout(params.registry.model_name)
+    if rollout is None or not rollout.in_canary:
+        return CanaryCheck(rollout)
+    paths = StatePaths.from_params(params)
+    feedback = [row for f in paths.feedback_files() for row in read_jsonl_complete(f)]
+    evidence = canary_evidence(
+        canary_log_for(paths.inference_log),
+        paths.inference_log,
+        feedback,
+        rollout.version,
+        rollout.stable,
+        rollout.since,
+    )
+    verdict = judge_canary(evidence, params.registry.canary)
+    entry = settle_canary(params, rollout, verdict.action, verdict.reason, evidence.to_dict())
+    return CanaryCheck(rollout, evidence, verdict, entry)

@@ -10,6 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field, fields
 from typing import Any
 
+from longloop.monitoring.canary_watch import CanaryEvidence, CanaryVerdict
+from longloop.registry.rollout_state import Rollout
+
 # Re-exported: the flows hand the dataset snapshot on, and may not import the versioning library themselves.
 from longloop.versioning.dvc_snapshots import Snapshot as Snapshot
 
@@ -336,3 +339,16 @@ class RetrainingOutcome(StageResult):
     evaluation: CycleEvaluation | None = field(default=None, metadata=OPTIONAL)
     requested: RetrainingRequest | None = field(default=None, metadata=OPTIONAL)
     served_new_champion: bool | None = field(default=None, metadata=OPTIONAL)  # the deployment answers with it
+
+
+# ---------------------------------------------------------------- release
+
+
+@dataclass(frozen=True)
+class CanaryCheck(StageResult):
+    """One look of the canary watch at the champion's rollout."""
+
+    rollout: Rollout | None  # the champion's rollout when the check began (None: none was ever started)
+    evidence: CanaryEvidence | None = None  # None: no canary in progress
+    verdict: CanaryVerdict | None = None
+    ledger: dict[str, Any] | None = None  # the ledger entry of a rollback or a completion

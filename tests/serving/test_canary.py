@@ -17,10 +17,11 @@ import torch
 import yaml
 
 from longloop.corpus.atomic_files import read_jsonl_complete
-from longloop.registry.canary_rollout import canary_log_for, watch_canary
+from longloop.flows.canary_watch import canary_watch
 from longloop.registry.model_registry import alias_version, log_and_register, set_alias
 from longloop.registry.promotion_ledger import read_ledger
 from longloop.registry.rollout_state import champion_rollout, start_rollout, version_rollout
+from longloop.serving.canary import canary_log_for
 from longloop.settings.params import ServingParams, parse_params
 from longloop.settings.state_paths import StatePaths
 from longloop.training.model_io import load_model_dir, save_model_dir
@@ -91,7 +92,7 @@ def test_a_healthy_canary_answers_its_share_of_clients_and_completes(start_app, 
     assert len(calls) == 2 * len(CLIENTS) and all(c["ok"] for c in calls)
     assert {(c["arm"], c["version"]) for c in calls} == {("canary", "2"), ("stable", "1")}
 
-    check = watch_canary(canary_params)
+    check = canary_watch(canary_params)
     assert check.verdict.action == "complete", check.verdict.reason
     assert check.evidence.canary.documents == 2 * sides.count("2")
     assert version_rollout("clf", "2").state == "complete" and alias_version("clf", "champion") == "2"
@@ -113,7 +114,7 @@ def test_a_failing_canary_is_rolled_back_with_the_reason_in_the_ledger_and_statu
     failed = [c for c in read_jsonl_complete(canary_log_for(log)) if not c["ok"]]
     assert failed and {c["version"] for c in failed} == {broken_version}
     assert "non-finite probabilities" in failed[0]["error"]
-    assert watch_canary(canary_params).verdict is not None  # below min_documents, the failures already decide
+    assert canary_watch(canary_params).verdict is not None  # below min_documents, the failures already decide
 
     assert alias_version("clf", "champion") == "1" and alias_version("clf", "previous-champion") == broken_version
     assert version_rollout("clf", broken_version).state == "rolled-back" and champion_rollout("clf") is None

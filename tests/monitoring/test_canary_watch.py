@@ -8,8 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from longloop.corpus.atomic_files import append_jsonl
-from longloop.registry.canary_rollout import ArmEvidence, CanaryEvidence, canary_evidence, judge_canary
-from longloop.registry.rollout_state import Rollout
+from longloop.monitoring.canary_watch import ArmEvidence, CanaryEvidence, canary_evidence, judge_canary
 from longloop.settings.params import CanaryParams
 
 LIMITS = CanaryParams(share=0.1, min_documents=100, max_error_rate=0.02, max_latency_ratio=2.0, max_accuracy_drop=0.05)
@@ -77,7 +76,7 @@ def test_evidence_counts_each_side_since_the_rollout_began_with_labels_joined_by
         append_jsonl(served, {"at": at, "model_version": version, "id": doc, "prediction": prediction})
     feedback = [{"id": "a", "label": "x"}, {"id": "b", "label": "y"}, {"id": "c", "label": "y"}]
 
-    evidence = canary_evidence(calls, served, feedback, Rollout("2", "1", 0.5, since, "canary"))
+    evidence = canary_evidence(calls, served, feedback, "2", "1", since)
 
     assert evidence.canary == ArmEvidence("2", 2, 1, 2, 10.0, 1, 0)
     assert evidence.stable == ArmEvidence("1", 1, 0, 3, 4.0, 1, 1)
