@@ -80,12 +80,14 @@ def run_drift_check(
     mp: MonitoringParams,
     workspace_dir: Path | None = None,
     html_path: Path | None = None,
+    release: dict[str, float] | None = None,
 ) -> dict:
     """The drift result; with ``workspace_dir``, recorded as an Evidently snapshot (``reused`` is True when the
     window is the last one recorded there, whose result and snapshot are returned unchanged).
 
     ``vocabulary``: the model's training vocabulary; None builds one from half of the reference, whose documents
-    (and any window document identical to one of them) then have no OOV rate."""
+    (and any window document identical to one of them) then have no OOV rate. ``release``: the shadow and canary
+    figures of the window's time (``monitoring/release_figures.py``), recorded beside the verdict."""
     if len(reference) < 5 or len(current) < 5:
         raise ValueError(f"too few documents for a drift check (reference {len(reference)}, current {len(current)})")
     now = datetime.now(UTC).isoformat(timespec="seconds")
@@ -103,6 +105,7 @@ def run_drift_check(
     quality = window_quality(reference, current, mp.quality_margin)
     result.update(
         quality=quality.to_dict() if quality is not None else None,
+        release=release or None,
         at=now,
         reused=False,
         window_identity=identity,

@@ -3,8 +3,9 @@
 Each window gives two snapshots: Evidently's own ``DataDriftPreset`` over the drift features, and longloop's
 verdict as a one-row dataset measured with Evidently's ``MeanValue`` (no patching of Evidently): the calibrated
 verdict and score, each signal's statistic, p-value and threshold, the number of alerting signals, and the
-accuracy and calibration from delayed labels when the window has them. The dashboard plots longloop's verdict
-first, as bars (a single window still shows), then Evidently's view.
+accuracy and calibration from delayed labels when the window has them, and the shadow and canary figures of
+the window's time when a challenger was shadowed or a champion was in its canary. The dashboard plots
+longloop's verdict first, as bars (a single window still shows), then Evidently's view.
 """
 
 from __future__ import annotations
@@ -27,6 +28,13 @@ from longloop.corpus.atomic_files import write_text_atomic
 PROJECT = "longloop drift"
 NUMERIC = ["log_tokens", "oov_rate", "non_ascii_rate", "confidence"]
 VERDICT_PANEL = "longloop verdict: drift detected (1) or not (0), per window"
+RELEASE_PANEL = "Shadow and canary: agreement, failures and model-time ratios of the window"
+RELEASE_COLUMNS = {
+    "shadow_agreement": "shadow agreement",
+    "shadow_latency_ratio": "shadow model-time ratio",
+    "canary_error_rate": "canary failed-request rate",
+    "canary_latency_ratio": "canary model-time ratio",
+}
 SNAPSHOTS_PER_WINDOW = 2  # Evidently's data drift report and longloop's verdict
 QUALITY_COLUMNS = ("accuracy", "accuracy_low", "accuracy_high", "ece", "reference_accuracy")
 _MEAN = "evidently:metric_v2:MeanValue"
@@ -36,7 +44,8 @@ def verdict_frame(result: dict) -> pd.DataFrame:
     """longloop's verdict on a window as one row of numbers: ``drift_detected`` (0/1), ``drift_score``,
     ``alerts`` (signals over their threshold), ``<signal>_p_value`` / ``_threshold`` / ``_statistic``, and with
     labels ``quality_<accuracy|accuracy_low|accuracy_high|ece|reference_accuracy>`` and ``quality_degraded``;
-    ``<signal>_evidence`` and ``threshold_evidence`` are the -log10 of the p-value and of the threshold."""
+    ``<signal>_evidence`` and ``threshold_evidence`` are the -log10 of the p-value and of the threshold; the
+    ``release`` figures (``shadow_*``, ``canary_*``) as they are."""
     checks = result["checks"]
     row: dict[str, float] = {
         "drift_detected": float(bool(result["drift_detected"])),
@@ -54,6 +63,7 @@ def verdict_frame(result: dict) -> pd.DataFrame:
     if quality:
         row.update({f"quality_{k}": float(quality[k]) for k in QUALITY_COLUMNS if quality.get(k) is not None})
         row["quality_degraded"] = float(bool(quality["degraded"]))
+    row.update({k: float(v) for k, v in (result.get("release") or {}).items()})
     return pd.DataFrame([row])
 
 
@@ -105,6 +115,9 @@ def _add_panels(project) -> None:
         )
     )
     dash.add_panel(bar_plot_panel(title="Statistic per signal", values=[_mean(f"{s}_statistic", s) for s in signals]))
+    dash.add_panel(
+        bar_plot_panel(title=RELEASE_PANEL, values=[_mean(c, legend) for c, legend in RELEASE_COLUMNS.items()])
+    )
 
 
 def feature_frame(feats: dict[str, np.ndarray], rows: list[dict]) -> pd.DataFrame:
@@ -128,13 +141,14 @@ def _atomic_snapshots(ws: Workspace) -> None:
 
 
 def open_project(workspace_dir: Path):
-    """The workspace and its longloop project; a project made before the verdict panels gets the current ones."""
+    """The workspace and its longloop project; a project made before the current panels (the release panel is
+    the newest) gets them."""
     ws = Workspace.create(str(workspace_dir))
     _atomic_snapshots(ws)
     found = ws.search_project(PROJECT)
     if found:
         project = found[0]
-        if VERDICT_PANEL in [p.title for p in project.dashboard.model().panels]:
+        if RELEASE_PANEL in [p.title for p in project.dashboard.model().panels]:
             return ws, project
         project.dashboard.clear_dashboard()
     else:

@@ -16,7 +16,10 @@ from longloop.corpus.atomic_files import append_jsonl, read_jsonl_complete, writ
 from longloop.monitoring.alert_webhook import post_alert
 from longloop.monitoring.drift_job import run_drift_check
 from longloop.monitoring.feedback_labels import labels_by_id, with_feedback_labels
+from longloop.monitoring.release_figures import release_figures, window_span
 from longloop.monitoring.retraining_policy import retraining_decision
+from longloop.registry.shadow_evidence import shadow_log_for
+from longloop.serving.canary import canary_log_for
 from longloop.serving.inference_log import read_inference_log
 from longloop.settings.params import MonitoringParams, RetrainingParams
 from longloop.settings.state_paths import StatePaths
@@ -80,6 +83,12 @@ def drift_job(
     log_lines = read_inference_log(paths.inference_log)[:end_line]
     feedback = [row for f in paths.feedback_files() for row in read_jsonl_complete(f)]
     current = with_feedback_labels(log_lines[since_line:][-monitoring.window_size :], labels_by_id(feedback))
+    span = window_span(current)
+    release = (
+        release_figures(shadow_log_for(paths.inference_log), canary_log_for(paths.inference_log), *span)
+        if span is not None
+        else {}
+    )
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
     result = DriftResult.from_record(
         run_drift_check(
@@ -90,6 +99,7 @@ def drift_job(
             monitoring,
             paths.evidently_workspace,
             paths.drift_report(stamp),
+            release,
         )
     )
     if result.reused:  # the very window already checked: counted and alerted once, not twice

@@ -12,7 +12,13 @@ from evidently.ui.workspace import Workspace
 
 from longloop.monitoring.drift_detector import detect_drift
 from longloop.monitoring.drift_features import document_features
-from longloop.monitoring.evidently_dashboard import PROJECT, VERDICT_PANEL, record_drift_report, verdict_frame
+from longloop.monitoring.evidently_dashboard import (
+    PROJECT,
+    RELEASE_PANEL,
+    VERDICT_PANEL,
+    record_drift_report,
+    verdict_frame,
+)
 
 QUALITY = {
     "n_labelled": 40,
@@ -41,12 +47,21 @@ def _frames():
     return ref, ref.assign(log_tokens=ref["log_tokens"] + 2)
 
 
-def _verdict(drift: bool, quality: dict | None = None) -> dict:
+RELEASE = {"shadow_documents": 40.0, "shadow_agreement": 0.85, "canary_requests": 12.0, "canary_error_rate": 0.25}
+
+
+def _verdict(drift: bool, quality: dict | None = None, release: dict | None = None) -> dict:
     checks = {
         "length": {"statistic": 0.4, "p_value": 0.001 if drift else 0.4, "threshold": 0.00125, "drift": drift},
         "oov_rate": {"statistic": 0.1, "p_value": 0.5, "threshold": 0.00125, "drift": False},
     }
-    return {"drift_detected": drift, "score": 0.99 if drift else 0.1, "checks": checks, "quality": quality}
+    return {
+        "drift_detected": drift,
+        "score": 0.99 if drift else 0.1,
+        "checks": checks,
+        "quality": quality,
+        "release": release,
+    }
 
 
 def _values(snapshot_file) -> dict:
@@ -56,7 +71,7 @@ def _values(snapshot_file) -> dict:
 
 def test_each_window_stores_evidentlys_report_and_longloops_verdict(tmp_path):
     ref, cur = _frames()
-    out = record_drift_report(tmp_path / "ws", ref, cur, _verdict(True, QUALITY), tmp_path / "report.html")
+    out = record_drift_report(tmp_path / "ws", ref, cur, _verdict(True, QUALITY, RELEASE), tmp_path / "report.html")
     second = record_drift_report(tmp_path / "ws", ref, ref, _verdict(False), None)
     assert (tmp_path / "report.html").stat().st_size > 1000
     ws = Workspace(str(tmp_path / "ws"))
@@ -70,15 +85,17 @@ def test_each_window_stores_evidentlys_report_and_longloops_verdict(tmp_path):
     first = _values(folder / f"{out['verdict_snapshot_id']}.json")
     assert first["drift_detected"] == 1.0 and first["alerts"] == 1.0 and first["length_p_value"] == 0.001
     assert first["quality_accuracy"] == 0.61 and first["quality_degraded"] == 1.0
+    assert first["shadow_agreement"] == 0.85 and first["canary_error_rate"] == 0.25
     assert first["length_evidence"] == pytest.approx(3.0) and first["threshold_evidence"] == pytest.approx(
         2.903, abs=1e-3
     )
     calm = _values(folder / f"{second['verdict_snapshot_id']}.json")
     assert calm["drift_detected"] == 0.0 and calm["alerts"] == 0.0 and "quality_accuracy" not in calm
+    assert "shadow_agreement" not in calm  # nothing shadowed in that window: no figure, not a zero
 
     titles = [p.title for p in project.dashboard.model().panels]
     assert titles[1] == VERDICT_PANEL and any("-log10 p-value" in t for t in titles)
-    assert any("delayed labels" in t for t in titles)
+    assert any("delayed labels" in t for t in titles) and RELEASE_PANEL in titles
 
 
 def test_the_verdict_row_holds_every_signal_of_a_real_drift_result(demo_records):
