@@ -1,15 +1,15 @@
-"""What the shadow and canary logs of the serving app say about one stretch of production time (a drift window):
-the release figures the drift dashboard plots beside the verdict.
+"""What the shadow and canary logs of the serving app say about the requests of one drift window: the release
+figures the drift dashboard plots beside the verdict.
 
 Shadow: documents the challenger answered in shadow, its agreement with the champion and its model time
 against the champion's. Canary: the failed-request rate of the champion in its canary and its model time
-against the previous champion's. Each is measured on the rows logged between the window's first and last
-request; a window with no such rows has no figure (nothing is plotted rather than a zero).
+against the previous champion's. Each is measured on the rows of the window's own requests (by request id, as
+far as the shadow had answered them when the window was checked); a window with no such rows has no figure
+(nothing is plotted rather than a zero).
 """
 
 from __future__ import annotations
 
-from datetime import datetime
 from pathlib import Path
 
 import numpy as np
@@ -17,13 +17,8 @@ import numpy as np
 from longloop.corpus.atomic_files import read_jsonl_complete
 
 
-def _within(rows: list[dict], start: datetime, end: datetime) -> list[dict]:
-    inside = []
-    for row in rows:
-        at = row.get("at")
-        if isinstance(at, str) and start <= datetime.fromisoformat(at) <= end:
-            inside.append(row)
-    return inside
+def _of_requests(rows: list[dict], request_ids: set[str]) -> list[dict]:
+    return [row for row in rows if row.get("request_id") in request_ids]
 
 
 def _mean_ms(calls: list[dict]) -> float | None:
@@ -34,17 +29,11 @@ def _mean_ms(calls: list[dict]) -> float | None:
     return sum(float(c["model_ms_per_document"]) * int(c["documents"]) for c in answered) / documents
 
 
-def window_span(rows: list[dict]) -> tuple[datetime, datetime] | None:
-    """The first and last request time of a window's inference-log rows (None: no row has one)."""
-    times = [datetime.fromisoformat(r["at"]) for r in rows if isinstance(r.get("at"), str)]
-    return (min(times), max(times)) if times else None
-
-
-def release_figures(shadow_log: Path, canary_log: Path, start: datetime, end: datetime) -> dict[str, float]:
+def release_figures(shadow_log: Path, canary_log: Path, request_ids: set[str]) -> dict[str, float]:
     """``shadow_documents``, ``shadow_agreement``, ``shadow_latency_ratio``; ``canary_requests``,
     ``canary_error_rate``, ``canary_latency_ratio`` (each only when the window has the rows to measure it)."""
     figures: dict[str, float] = {}
-    shadowed = _within(read_jsonl_complete(shadow_log), start, end)
+    shadowed = _of_requests(read_jsonl_complete(shadow_log), request_ids)
     if shadowed:
         figures["shadow_documents"] = float(len(shadowed))
         figures["shadow_agreement"] = float(np.mean([bool(r["agree"]) for r in shadowed]))
@@ -53,7 +42,7 @@ def release_figures(shadow_log: Path, canary_log: Path, start: datetime, end: da
             figures["shadow_latency_ratio"] = float(np.median([r["challenger_ms_per_document"] for r in shadowed])) / (
                 champion_ms
             )
-    calls = _within(read_jsonl_complete(canary_log), start, end)
+    calls = _of_requests(read_jsonl_complete(canary_log), request_ids)
     canary = [c for c in calls if c.get("arm") == "canary"]
     if canary:
         figures["canary_requests"] = float(len(canary))

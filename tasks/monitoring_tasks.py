@@ -16,7 +16,7 @@ from longloop.corpus.atomic_files import append_jsonl, read_jsonl_complete, writ
 from longloop.monitoring.alert_webhook import post_alert
 from longloop.monitoring.drift_job import run_drift_check
 from longloop.monitoring.feedback_labels import labels_by_id, with_feedback_labels
-from longloop.monitoring.release_figures import release_figures, window_span
+from longloop.monitoring.release_figures import release_figures
 from longloop.monitoring.retraining_policy import retraining_decision
 from longloop.registry.shadow_evidence import shadow_log_for
 from longloop.serving.canary import canary_log_for
@@ -83,12 +83,8 @@ def drift_job(
     log_lines = read_inference_log(paths.inference_log)[:end_line]
     feedback = [row for f in paths.feedback_files() for row in read_jsonl_complete(f)]
     current = with_feedback_labels(log_lines[since_line:][-monitoring.window_size :], labels_by_id(feedback))
-    span = window_span(current)
-    release = (
-        release_figures(shadow_log_for(paths.inference_log), canary_log_for(paths.inference_log), *span)
-        if span is not None
-        else {}
-    )
+    requests = {r["request_id"] for r in current if isinstance(r.get("request_id"), str)}
+    release = release_figures(shadow_log_for(paths.inference_log), canary_log_for(paths.inference_log), requests)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
     result = DriftResult.from_record(
         run_drift_check(

@@ -53,9 +53,6 @@ def test_a_challenger_waits_for_its_shadow_sample_and_is_refused_when_it_disagre
     assert len(mine) >= 30, len(mine)
     agreement = sum(r["agree"] for r in mine) / len(mine)
     assert agreement < 1.0, agreement  # measured: 0.9, as the tiny champion also answers one label most often
-    # The window's drift record, and the dashboard's verdict snapshot, carry its shadow figures.
-    drift = [json.loads(line) for line in (project / ".longloop/monitoring/drift-history.jsonl").open()][-1]
-    assert drift["release"]["shadow_documents"] > 0 and 0 <= drift["release"]["shadow_agreement"] <= 1
 
     _configure(project, 1.0, learning_rate=1e-6)  # the same model; a rule that any disagreement fails
     third = run_cli(project, "run", "--json", timeout=900)  # same data and parameters: the same version again
