@@ -47,6 +47,7 @@ from longloop.training.document_tokenizer import DocumentTokenizer  # noqa: E402
 from longloop.training.fit import fit_classifier  # noqa: E402
 from longloop.training.inference import predict_documents  # noqa: E402
 from longloop.training.model import LongDocumentClassifier, ModelSpec, encoder_config_from_scratch  # noqa: E402
+from longloop.training.peak_memory import peak_memory_mb, reset_peak_memory, resident_mb  # noqa: E402
 from longloop.training.trainer import train_classifier  # noqa: E402
 
 LABELS = ("billing", "outage")
@@ -224,17 +225,6 @@ def longloop_run(args, texts, labels, tok, budget, seed, val, max_steps=None, **
             model, tok, texts, [LABELS[y] for y in labels], val[0], val[1], tp, seed, Path(work), progress=False
         )
     return res, model
-
-
-def reset_peak_memory() -> None:
-    if CUDA:
-        torch.cuda.reset_peak_memory_stats()
-    else:
-        Path("/proc/self/clear_refs").write_text("5")  # resets the peak RSS (VmHWM) to the current RSS
-
-
-def peak_memory_mb() -> float:
-    return torch.cuda.max_memory_allocated() / 2**20 if CUDA else _vm_kb("VmHWM") / 1024
 
 
 def val_loss(model, tok, texts, labels, max_len) -> float:
@@ -424,13 +414,6 @@ def at_scale(args, variants: list[str]) -> dict:
     return out
 
 
-def _vm_kb(field: str) -> int:
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith(field + ":"):
-            return int(line.split()[1])
-    raise RuntimeError(f"{field} not in /proc/self/status")
-
-
 def memory_point(impl: str, length: int) -> float:
     """Peak memory growth (MB) of one forward+backward pass at ``length`` tokens.
 
@@ -445,11 +428,11 @@ def memory_point(impl: str, length: int) -> float:
     doc = torch.zeros(1, dtype=torch.long, device=device)
     sync()
     reset_peak_memory()
-    base = torch.cuda.memory_allocated() if CUDA else _vm_kb("VmRSS") * 1024
+    base = resident_mb()
     logits, _ = model(ids, mask, doc, 1)
     logits.sum().backward()
     sync()
-    peak = peak_memory_mb() - base / 2**20
+    peak = peak_memory_mb() - base
     if CUDA:
         del model, ids, logits
         torch.cuda.empty_cache()

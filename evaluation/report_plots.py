@@ -71,7 +71,51 @@ def comparison_chart(comparisons: dict, path: Path) -> Path:
         ax.bar([i + (k - 0.5) * width for i in range(len(names))], values, width, label=label)
     ax.set_xticks(range(len(names)), ["whole document", "first 512 tokens", "TF-IDF + LR"])
     ax.set(ylim=(0, 1.1), ylabel="accuracy", title="Does long context earn its cost?")
-    ax.legend(loc="lower right", fontsize=8)
+    ax.legend(loc="best", fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path
+
+
+def pareto_chart(candidates: list[dict], front: list[str], recommended: str, path: Path) -> Path:
+    """Macro-F1 against CPU cost per 1,000 documents, one point per candidate, the Pareto front joined."""
+    fig, ax = plt.subplots(figsize=(6, 4))
+    for c in candidates:
+        on_front = c["name"] in front
+        ax.scatter(
+            c["cost_per_1000_documents"],
+            c["macro_f1"],
+            s=70,
+            marker="*" if c["name"] == recommended else "o",
+            color="#c44e52" if on_front else "#8c8c8c",
+            zorder=3,
+        )
+        ax.annotate(
+            f"{c['name']}\n{c['ms_per_document']:.1f} ms/doc",
+            (c["cost_per_1000_documents"], c["macro_f1"]),
+            textcoords="offset points",
+            xytext=(6, 4),
+            fontsize=7,
+        )
+    edge = sorted((c for c in candidates if c["name"] in front), key=lambda c: c["cost_per_1000_documents"])
+    ax.plot(
+        [c["cost_per_1000_documents"] for c in edge],
+        [c["macro_f1"] for c in edge],
+        "-",
+        color="#c44e52",
+        alpha=0.6,
+        label="Pareto front",
+    )
+    if all(c["cost_per_1000_documents"] > 0 for c in candidates):
+        ax.set_xscale("log")
+    ax.margins(x=0.35, y=0.2)  # room for the labels beside the points at the edges
+    ax.set(
+        xlabel="CPU cost per 1,000 documents, USD (evaluation.cpu_hour_cost; log)",
+        ylabel="macro-F1 (test split)",
+        title=f"Cost against quality: {recommended} recommended",
+    )
+    ax.legend(loc="best", fontsize=8)
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)

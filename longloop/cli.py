@@ -1,5 +1,5 @@
 """The ``longloop`` command line: run, replay, monitor, retrain, demo-data, real-corpus, govern, drift, score,
-serve, status, rollback, approve, reject, canary, restore-data.
+compare, serve, status, rollback, approve, reject, canary, restore-data.
 It parses, calls the layers below and formats; exit codes are ``ExitCode`` (also
 in ``--help``). Errors are one line on stderr.
 """
@@ -204,6 +204,11 @@ def cmd_run(args) -> int:
             _retraining_line(summary.retraining),
             _reuse_line(summary.reused.to_dict()),
         ]
+        + (
+            [f"canary: {check.verdict.action}: {check.verdict.reason}"]
+            if (check := summary.canary) and check.verdict
+            else []
+        )
     )
     _print(summary.to_dict(), args.json, human)
     # A version waiting for a person is the outcome asked for (require_approval), even with nothing served yet.
@@ -465,6 +470,27 @@ def cmd_score(args) -> int:
         f"scored {summary.documents} documents with {summary.model_name} v{summary.model_version} "
         f"({summary.precision}{resumed}) into {summary.out}; "
         f"{summary.seconds_per_1000_documents:.1f} s per 1,000 documents",
+    )
+    return EXIT_OK
+
+
+def cmd_compare(args) -> int:
+    """Every candidate architecture trained and tested on one split: the table, the plot, the recommendation."""
+    candidates = [c.strip() for c in args.candidates.split(",")] if args.candidates else None
+    params = _params(args).with_comparison(candidates, args.max_ms_per_document)
+    if args.data:
+        from longloop.corpus.readers import resolve_inside
+
+        resolve_inside(args.data, [Path(params.root)])  # a path outside the project fails before anything starts
+    from longloop.flows.architecture_comparison import architecture_comparison
+
+    result = architecture_comparison(params, args.data)
+    report = result.report
+    _print(
+        result.to_dict(),
+        args.json,
+        f"{report.test_documents} test documents of {result.source} ({report.policy})\n{report.table()}\n"
+        f"plot: {report.plot}; MLflow run {result.mlflow_run_id}",
     )
     return EXIT_OK
 
@@ -759,6 +785,23 @@ def build_parser() -> argparse.ArgumentParser:
     which.add_argument("--model-version", metavar="V", help="the registered version to score with")
     which.add_argument("--alias", metavar="NAME", help="the alias whose version scores (default: champion)")
     p.set_defaults(fn=cmd_score)
+
+    p = sub.add_parser(
+        "compare",
+        parents=[common],
+        help="train and test every candidate architecture on one split: quality, cost, Pareto plot, recommendation",
+    )
+    p.add_argument("--data", help="a dataset (.jsonl, .csv, .parquet with id, text, label); default: the demo corpus")
+    p.add_argument(
+        "--candidates",
+        help="comma-separated candidates (default: evaluation.candidates), e.g. truncated_encoder,tfidf_logreg",
+    )
+    p.add_argument(
+        "--max-ms-per-document",
+        type=float,
+        help="the latency budget of the recommendation (default: evaluation.max_ms_per_document)",
+    )
+    p.set_defaults(fn=cmd_compare)
 
     p = sub.add_parser("serve", parents=[common], help="serve models:/<name>@champion over HTTP")
     p.add_argument("--port", type=_bounded_int(1, 65535), help="TCP port (default: serving.port, else 8765)")

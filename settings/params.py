@@ -267,9 +267,27 @@ class TrainingParams(_Frozen):
     max_concurrent_runs: int | None = Field(None, ge=1, le=1000)
 
 
+ComparisonCandidate = Literal["windowed_encoder", "truncated_encoder", "tfidf_logreg"]
+
+
 class EvaluationParams(_Frozen):
     length_buckets: tuple[int, ...] = (512, 2048)
     calibration_bins: int = Field(10, ge=2, le=50)
+    # The architecture report (`longloop compare`): the candidates trained and tested on one split, the latency
+    # budget its recommendation keeps to (null: none), and the price of one CPU core for an hour (what a cloud
+    # vCPU-hour costs) that turns CPU seconds into cost per 1,000 documents.
+    candidates: tuple[ComparisonCandidate, ...] = Field(
+        ("windowed_encoder", "truncated_encoder", "tfidf_logreg"), min_length=1
+    )
+    max_ms_per_document: float | None = Field(None, gt=0)
+    cpu_hour_cost: float = Field(0.05, ge=0)
+
+    @field_validator("candidates")
+    @classmethod
+    def _each_once(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        if len(set(value)) != len(value):
+            raise ValueError("lists a candidate twice")
+        return value
 
 
 class PromotionParams(_Frozen):
@@ -419,6 +437,20 @@ class LongloopParams(_Frozen):
     services: ServiceParams = ServiceParams()
     # The folder params.yaml lives in; relative paths in the config resolve against it.
     root: str = "."
+
+    def with_comparison(self, candidates: list[str] | None, max_ms_per_document: float | None) -> LongloopParams:
+        """``evaluation.candidates`` / ``max_ms_per_document`` replaced where given (``longloop compare``'s
+        options), validated as the config file is: a bad value is a one-line ``ConfigError``."""
+        raw = self.evaluation.model_dump()
+        if candidates is not None:
+            raw["candidates"] = tuple(candidates)
+        if max_ms_per_document is not None:
+            raw["max_ms_per_document"] = max_ms_per_document
+        try:
+            evaluation = EvaluationParams.model_validate(raw)
+        except ValidationError as exc:
+            raise ConfigError(f"evaluation.{_first_error(exc)}") from None
+        return self.model_copy(update={"evaluation": evaluation})
 
     def with_services(self, mlflow_tracking_uri: str | None, prefect_api_url: str | None) -> LongloopParams:
         services = self.services.model_copy(

@@ -173,6 +173,11 @@ CASES = [
         ("real-corpus", "--out", "x.jsonl", "--doc-root", "folder.jsonl"),
         "only 0 documents could be built",
     ),
+    ("compare-unknown-candidate", ("compare", "--candidates", "windowed_encoder,nope"), "evaluation.candidates"),
+    ("compare-candidate-twice", ("compare", "--candidates", "tfidf_logreg,tfidf_logreg"), "lists a candidate twice"),
+    ("compare-negative-budget", ("compare", "--max-ms-per-document", "-1"), "evaluation.max_ms_per_document"),
+    ("compare-truncated-data", ("compare", "--data", "truncated.jsonl"), ":1: malformed JSON"),
+    ("compare-data-outside", ("compare", "--data", "/etc/passwd"), "outside the allowed folders"),
     ("serve-bad-port", ("serve", "--port", "70000"), "not between 1 and 65535"),
     ("status-not-a-number", ("status", "--last", "ten"), "invalid int value"),
 ]

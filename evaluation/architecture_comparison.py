@@ -1,0 +1,362 @@
+"""The architecture report: every candidate trained and tested on the same split, side by side on quality
+(accuracy, macro-F1, calibration, accuracy by length) and cost (training seconds, inference milliseconds and
+CPU cost per 1,000 documents, peak memory), the cost-quality Pareto front, and a recommendation by a stated
+policy: the best macro-F1 within the latency budget, the cheaper one on a tie.
+
+Candidates are the trainable architectures (``training/architectures``) under the configured model and
+training parameters, and the traditional baseline (TF-IDF + logistic regression, ``BASELINE``). Each
+transformer's temperature is fitted on the validation split before its calibration is measured, and the
+baseline's too, so their ECEs compare. Length buckets count the tokens of the first transformer candidate's
+tokenizer (words, when the baseline runs alone), so every candidate is sliced on the same documents.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import numpy as np
+
+from longloop.corpus.atomic_files import write_json_atomic
+from longloop.corpus.dataset_files import read_records, write_records
+from longloop.corpus.records import Record
+from longloop.corpus.splits import by_split
+from longloop.evaluation.baselines import tfidf_baseline
+from longloop.evaluation.calibration import expected_calibration_error, fit_temperature, softmax
+from longloop.evaluation.classification_metrics import accuracy, accuracy_by_length, macro_f1
+from longloop.settings.params import EvaluationParams, ModelParams, TrainingParams
+from longloop.training.fit import fit_classifier
+from longloop.training.inference import predict_documents
+from longloop.training.peak_memory import peak_memory_mb, reset_peak_memory, resident_mb
+
+BASELINE = "tfidf_logreg"
+
+
+@dataclass(frozen=True)
+class CandidateResult:
+    name: str
+    kind: str  # transformer | baseline
+    accuracy: float
+    macro_f1: float
+    ece: float
+    by_length: dict[str, dict]
+    train_seconds: float
+    ms_per_document: float  # inference wall time on the test split
+    cpu_seconds_per_1000_documents: float
+    cost_per_1000_documents: float  # CPU seconds priced at evaluation.cpu_hour_cost
+    peak_memory_mb: float  # growth of the peak over what the process held before the candidate
+    parameters: int  # weights (transformer) or coefficients (baseline)
+
+
+@dataclass(frozen=True)
+class ArchitectureReport:
+    candidates: list[CandidateResult]
+    pareto: list[str]  # no other candidate is both cheaper and better
+    recommended: str
+    reason: str
+    policy: str
+    test_documents: int
+    plot: str | None = None
+
+    def to_dict(self) -> dict:
+        return {
+            "candidates": [asdict(c) for c in self.candidates],
+            "pareto": list(self.pareto),
+            "recommended": self.recommended,
+            "reason": self.reason,
+            "policy": self.policy,
+            "test_documents": self.test_documents,
+            "plot": self.plot,
+        }
+
+    def table(self) -> str:
+        columns = ("macro-F1", 8), ("acc", 6), ("ECE", 6), ("train s", 8), ("ms/doc", 8), ("$/1k", 9), ("peak MB", 8)
+        head = f"{'candidate':<20} " + " ".join(f"{name:>{width}}" for name, width in columns)
+        rows = [head] + [
+            f"{c.name:<20} {c.macro_f1:>8.4f} {c.accuracy:>6.3f} {c.ece:>6.3f} {c.train_seconds:>8.1f} "
+            f"{c.ms_per_document:>8.2f} {c.cost_per_1000_documents:>9.6f} {c.peak_memory_mb:>8.0f}"
+            + (" *" if c.name in self.pareto else "")
+            for c in self.candidates
+        ]
+        return "\n".join(
+            rows + ["* on the cost / macro-F1 Pareto front", f"recommended: {self.recommended} ({self.reason})"]
+        )
+
+
+def pareto_front(candidates: list[CandidateResult]) -> list[str]:
+    def dominates(a: CandidateResult, b: CandidateResult) -> bool:
+        return (
+            a.cost_per_1000_documents <= b.cost_per_1000_documents
+            and a.macro_f1 >= b.macro_f1
+            and (a.cost_per_1000_documents < b.cost_per_1000_documents or a.macro_f1 > b.macro_f1)
+        )
+
+    return [c.name for c in candidates if not any(dominates(o, c) for o in candidates if o is not c)]
+
+
+def recommend(candidates: list[CandidateResult], max_ms_per_document: float | None) -> tuple[str, str, str]:
+    """(name, reason, policy): the best macro-F1 within the budget, the cheaper on a tie; with none within the
+    budget, the fastest."""
+    policy = (
+        "best macro-F1"
+        + (f" within {max_ms_per_document:g} ms per document" if max_ms_per_document is not None else "")
+        + ", the cheaper on a tie"
+    )
+    within = [c for c in candidates if max_ms_per_document is None or c.ms_per_document <= max_ms_per_document]
+    if not within:
+        fastest = min(candidates, key=lambda c: c.ms_per_document)
+        return fastest.name, f"no candidate within the budget; {fastest.name} is the fastest", policy
+    best = max(within, key=lambda c: (c.macro_f1, -c.cost_per_1000_documents))
+    others = [c for c in within if c is not best]
+    runner = max(others, key=lambda c: c.macro_f1) if others else None
+    reason = f"macro-F1 {best.macro_f1:.4f} at {best.ms_per_document:.2f} ms per document" + (
+        f", against {runner.name}'s {runner.macro_f1:.4f} at {runner.ms_per_document:.2f}" if runner else ""
+    )
+    return best.name, reason, policy
+
+
+def _label_index(labels: tuple[str, ...], values: list[str]) -> np.ndarray:
+    index = {l: i for i, l in enumerate(labels)}
+    return np.array([index.get(v, -1) for v in values])
+
+
+def _ece(logits: np.ndarray, y: np.ndarray, val_logits: np.ndarray, val_y: np.ndarray, bins: int) -> float:
+    known, val_known = y >= 0, val_y >= 0
+    temperature = fit_temperature(val_logits[val_known], val_y[val_known])
+    return expected_calibration_error(softmax(logits[known], temperature), y[known], bins)
+
+
+def _transformer(
+    name: str,
+    splits: dict[str, list[Record]],
+    mp: ModelParams,
+    tp: TrainingParams,
+    ep: EvaluationParams,
+    seed: int,
+    work_dir: Path,
+    lengths: list[int] | None,
+    progress: bool,
+) -> tuple[CandidateResult, list[int]]:
+    train, val, test = splits["train"], splits["validation"], splits["test"]
+    before = resident_mb()
+    reset_peak_memory()
+    start = time.perf_counter()
+    model, tok, _ = fit_classifier(
+        train, val, mp.model_copy(update={"architecture": name}), tp, seed, work_dir / name, progress=progress
+    )
+    train_seconds = time.perf_counter() - start
+    val_preds = predict_documents(model, tok, [r.text for r in val])
+    start, cpu = time.perf_counter(), time.process_time()
+    preds = predict_documents(model, tok, [r.text for r in test])
+    seconds, cpu_seconds = time.perf_counter() - start, time.process_time() - cpu
+    peak = peak_memory_mb() - before
+    labels = [r.label for r in test]
+    lengths = lengths if lengths is not None else preds.n_tokens
+    ece = _ece(
+        preds.logits,
+        _label_index(model.spec.labels, labels),
+        val_preds.logits,
+        _label_index(model.spec.labels, [r.label for r in val]),
+        ep.calibration_bins,
+    )
+    return _result(
+        name,
+        "transformer",
+        labels,
+        preds.labels,
+        model.spec.labels,
+        ece,
+        lengths,
+        ep,
+        train_seconds,
+        seconds,
+        cpu_seconds,
+        peak,
+        sum(p.numel() for p in model.parameters()),
+    ), lengths
+
+
+def _baseline(splits: dict[str, list[Record]], ep: EvaluationParams, seed: int, lengths: list[int]) -> CandidateResult:
+    train, val, test = splits["train"], splits["validation"], splits["test"]
+    label_set = tuple(sorted({r.label for r in train}))
+    labels = [r.label for r in test]
+    before = resident_mb()
+    reset_peak_memory()
+    fitted = tfidf_baseline(
+        [r.text for r in train],
+        [r.label for r in train],
+        [r.text for r in test],
+        labels,
+        label_set,
+        seed,
+        calibration_texts=[r.text for r in val],
+    )
+    peak = peak_memory_mb() - before
+    ece = _ece(
+        np.log(np.clip(fitted["probabilities"], 1e-12, 1.0)),
+        _label_index(label_set, labels),
+        np.log(np.clip(fitted["calibration_probabilities"], 1e-12, 1.0)),
+        _label_index(label_set, [r.label for r in val]),
+        ep.calibration_bins,
+    )
+    n = max(1, len(test))
+    return _result(
+        BASELINE,
+        "baseline",
+        labels,
+        fitted["predictions"],
+        label_set,
+        ece,
+        lengths,
+        ep,
+        fitted["fit_seconds"],
+        fitted["seconds_per_1000_documents"] * n / 1000,
+        fitted["cpu_seconds_per_1000_documents"] * n / 1000,
+        peak,
+        fitted["coefficients"],
+    )
+
+
+def _result(
+    name: str,
+    kind: str,
+    labels: list[str],
+    predicted: list[str],
+    label_set: tuple[str, ...],
+    ece: float,
+    lengths: list[int],
+    ep: EvaluationParams,
+    train_seconds: float,
+    seconds: float,
+    cpu_seconds: float,
+    peak: float,
+    parameters: int,
+) -> CandidateResult:
+    n = max(1, len(labels))
+    cpu_per_1000 = 1000 * cpu_seconds / n
+    return CandidateResult(
+        name=name,
+        kind=kind,
+        accuracy=accuracy(labels, predicted),
+        macro_f1=macro_f1(labels, predicted, label_set),
+        ece=ece,
+        by_length=accuracy_by_length(labels, predicted, lengths, ep.length_buckets),
+        train_seconds=train_seconds,
+        ms_per_document=1000 * seconds / n,
+        cpu_seconds_per_1000_documents=cpu_per_1000,
+        cost_per_1000_documents=cpu_per_1000 / 3600 * ep.cpu_hour_cost,
+        peak_memory_mb=max(0.0, peak),
+        parameters=parameters,
+    )
+
+
+def _transformer_in_child(
+    name: str,
+    splits: dict[str, list[Record]],
+    mp: ModelParams,
+    tp: TrainingParams,
+    ep: EvaluationParams,
+    seed: int,
+    work_dir: Path,
+    lengths: list[int] | None,
+    progress: bool,
+) -> tuple[CandidateResult, list[int]]:
+    """``_transformer`` in a fresh interpreter (``python -m longloop.evaluation.candidate_run``), so that its peak
+    memory is its own: memory an earlier candidate freed stays with this process's allocator and would hide
+    the next one's. Requests and results travel as JSON files."""
+    folder = work_dir / name
+    folder.mkdir(parents=True, exist_ok=True)
+    records = folder / "records.jsonl"
+    write_records(records, [r for part in ("train", "validation", "test") for r in splits[part]])
+    request = folder / "request.json"
+    result_path = folder / "result.json"
+    request.write_text(
+        json.dumps(
+            {
+                "name": name,
+                "records": str(records),
+                "model": mp.model_dump(mode="json"),
+                "training": tp.model_dump(mode="json"),
+                "evaluation": ep.model_dump(mode="json"),
+                "seed": seed,
+                "work_dir": str(work_dir),
+                "lengths": lengths,
+                "progress": progress,
+                "result": str(result_path),
+            }
+        )
+    )
+    done = subprocess.run([sys.executable, "-m", "longloop.evaluation.candidate_run", str(request)], check=False)
+    if done.returncode != 0 or not result_path.is_file():
+        raise RuntimeError(f"candidate {name} failed (exit {done.returncode}); its error is above")
+    out = json.loads(result_path.read_text())
+    return CandidateResult(**out["result"]), out["lengths"]
+
+
+def run_candidate_request(request_path: Path) -> None:
+    """The child's side of ``_transformer_in_child``."""
+    request = json.loads(request_path.read_text())
+    splits = by_split(read_records(Path(request["records"])))
+    result, lengths = _transformer(
+        request["name"],
+        splits,
+        ModelParams.model_validate_json(json.dumps(request["model"])),
+        TrainingParams.model_validate_json(json.dumps(request["training"])),
+        EvaluationParams.model_validate_json(json.dumps(request["evaluation"])),
+        request["seed"],
+        Path(request["work_dir"]),
+        request["lengths"],
+        progress=request["progress"],
+    )
+    write_json_atomic(Path(request["result"]), {"result": asdict(result), "lengths": lengths})
+
+
+def compare_architectures(
+    splits: dict[str, list[Record]],
+    mp: ModelParams,
+    tp: TrainingParams,
+    ep: EvaluationParams,
+    seed: int,
+    work_dir: Path,
+    plot_path: Path | None = None,
+    progress: bool = True,
+    on_candidate: Callable[[CandidateResult], None] | None = None,
+    in_child: bool = True,
+) -> ArchitectureReport:
+    """Every candidate of ``ep.candidates`` on ``splits`` (train, validation, test), in order; ``in_child``: each
+    transformer in a fresh process of its own (its peak memory is then its own; progress shows there)."""
+    if not splits["train"] or not splits["validation"] or not splits["test"]:
+        raise ValueError("the comparison needs documents in each of the train, validation and test splits")
+    results: list[CandidateResult] = []
+    lengths: list[int] | None = None
+    for name in ep.candidates:
+        if name == BASELINE:
+            continue
+        result, lengths = (
+            _transformer_in_child(name, splits, mp, tp, ep, seed, work_dir, lengths, progress)
+            if in_child
+            else _transformer(name, splits, mp, tp, ep, seed, work_dir, lengths, progress)
+        )
+        results.append(result)
+        if on_candidate is not None:
+            on_candidate(result)
+    if BASELINE in ep.candidates:
+        words = [len(r.text.split()) for r in splits["test"]]
+        result = _baseline(splits, ep, seed, lengths if lengths is not None else words)
+        results.append(result)
+        if on_candidate is not None:
+            on_candidate(result)
+    results.sort(key=lambda c: ep.candidates.index(c.name))
+    name, reason, policy = recommend(results, ep.max_ms_per_document)
+    front = pareto_front(results)
+    plot = None
+    if plot_path is not None:
+        from longloop.evaluation.report_plots import pareto_chart
+
+        plot = str(pareto_chart([asdict(c) for c in results], front, name, plot_path))
+    return ArchitectureReport(results, front, name, reason, policy, len(splits["test"]), plot)
