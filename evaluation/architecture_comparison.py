@@ -24,7 +24,7 @@ import numpy as np
 
 from longloop.corpus.atomic_files import write_json_atomic
 from longloop.corpus.dataset_files import read_records, write_records
-from longloop.corpus.records import Record
+from longloop.corpus.records import DataError, Record
 from longloop.corpus.splits import by_split
 from longloop.evaluation.baselines import tfidf_baseline
 from longloop.evaluation.calibration import expected_calibration_error, fit_temperature, softmax
@@ -331,7 +331,7 @@ def compare_architectures(
     """Every candidate of ``ep.candidates`` on ``splits`` (train, validation, test), in order; ``in_child``: each
     transformer in a fresh process of its own (its peak memory is then its own; progress shows there)."""
     if not splits["train"] or not splits["validation"] or not splits["test"]:
-        raise ValueError("the comparison needs documents in each of the train, validation and test splits")
+        raise DataError("the comparison needs documents in each of the train, validation and test splits")
     results: list[CandidateResult] = []
     lengths: list[int] | None = None
     for name in ep.candidates:

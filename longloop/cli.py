@@ -478,10 +478,10 @@ def cmd_compare(args) -> int:
     """Every candidate architecture trained and tested on one split: the table, the plot, the recommendation."""
     candidates = [c.strip() for c in args.candidates.split(",")] if args.candidates else None
     params = _params(args).with_comparison(candidates, args.max_ms_per_document)
-    if args.data:
-        from longloop.corpus.readers import resolve_inside
+    from longloop.corpus.run_inputs import check_run_inputs
 
-        resolve_inside(args.data, [Path(params.root)])  # a path outside the project fails before anything starts
+    # The file is read and judged as `longloop run` judges it, before any flow starts.
+    check_run_inputs(args.data, None, None, [Path(params.root)], _input_rules(params))
     from longloop.flows.architecture_comparison import architecture_comparison
 
     result = architecture_comparison(params, args.data)

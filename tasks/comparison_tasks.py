@@ -29,7 +29,8 @@ def comparison_split(paths: StatePaths, data: DataParams, seed: int, data_path: 
     """The records split as the pipeline splits them (the file's own splits, else by hash); the state folder's
     dataset is left alone."""
     if data_path:
-        records = read_dataset(data_path, [paths.root], data.max_text_chars).records
+        quarantine = data.on_bad_record == "quarantine"  # a bad row is set aside, as the pipeline sets it aside
+        records = read_dataset(data_path, [paths.root], data.max_text_chars, quarantine=quarantine).records
     else:
         records = demo_records(data.demo, data.max_text_chars)
     return by_split(assign_splits(records, data.split.validation, data.split.test, seed))

@@ -178,6 +178,7 @@ CASES = [
     ("compare-negative-budget", ("compare", "--max-ms-per-document", "-1"), "evaluation.max_ms_per_document"),
     ("compare-truncated-data", ("compare", "--data", "truncated.jsonl"), ":1: malformed JSON"),
     ("compare-data-outside", ("compare", "--data", "/etc/passwd"), "outside the allowed folders"),
+    ("compare-one-label", ("compare", "--data", "one-label.jsonl"), "needs at least 2 labels"),
     ("serve-bad-port", ("serve", "--port", "70000"), "not between 1 and 65535"),
     ("status-not-a-number", ("status", "--last", "ten"), "invalid int value"),
 ]

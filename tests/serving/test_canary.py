@@ -27,6 +27,16 @@ from longloop.settings.state_paths import StatePaths
 from longloop.training.model_io import load_model_dir, save_model_dir
 
 CLIENTS = [f"client-{i}" for i in range(24)]
+
+
+@pytest.fixture(scope="module", autouse=True)
+def prefect_server():
+    """A temporary Prefect server for the canary-watch flow, stopped with this module (not at interpreter exit,
+    when the log stream is already closed)."""
+    from prefect.testing.utilities import prefect_test_harness
+
+    with prefect_test_harness(server_startup_timeout=120):
+        yield
 SP = ServingParams(refresh_seconds=0.3, rate_limit_per_second=None)
 
 
