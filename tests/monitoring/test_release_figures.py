@@ -13,8 +13,18 @@ OUTSIDE, INSIDE = "an earlier window's request", "this window's request"
 
 def test_figures_of_the_window_only(tmp_path):
     shadow, canary = tmp_path / "shadow.jsonl", tmp_path / "canary.jsonl"
-    for request, agree, ms in [(OUTSIDE, False, 99.0), (INSIDE, True, 20.0), (INSIDE, False, 20.0), (INSIDE, True, 20.0)]:
-        row = {"request_id": request, "agree": agree, "champion_ms_per_document": 10.0, "challenger_ms_per_document": ms}
+    for request, agree, ms in [
+        (OUTSIDE, False, 99.0),
+        (INSIDE, True, 20.0),
+        (INSIDE, False, 20.0),
+        (INSIDE, True, 20.0),
+    ]:
+        row = {
+            "request_id": request,
+            "agree": agree,
+            "champion_ms_per_document": 10.0,
+            "challenger_ms_per_document": ms,
+        }
         append_jsonl(shadow, row)
     for request, arm, ok, docs, ms in [
         (OUTSIDE, "canary", False, 1, None),
@@ -22,7 +32,9 @@ def test_figures_of_the_window_only(tmp_path):
         (INSIDE, "canary", False, 1, None),
         (INSIDE, "stable", True, 4, 10.0),
     ]:
-        append_jsonl(canary, {"request_id": request, "arm": arm, "ok": ok, "documents": docs, "model_ms_per_document": ms})
+        append_jsonl(
+            canary, {"request_id": request, "arm": arm, "ok": ok, "documents": docs, "model_ms_per_document": ms}
+        )
 
     figures = release_figures(shadow, canary, {INSIDE})
 
