@@ -37,6 +37,8 @@ def prefect_server():
 
     with prefect_test_harness(server_startup_timeout=120):
         yield
+
+
 SP = ServingParams(refresh_seconds=0.3, rate_limit_per_second=None)
 
 
