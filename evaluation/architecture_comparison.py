@@ -352,11 +352,11 @@ def compare_architectures(
         if on_candidate is not None:
             on_candidate(result)
     results.sort(key=lambda c: ep.candidates.index(c.name))
-    name, reason, policy = recommend(results, ep.max_ms_per_document)
+    recommended, reason, policy = recommend(results, ep.max_ms_per_document)
     front = pareto_front(results)
     plot = None
     if plot_path is not None:
         from longloop.evaluation.report_plots import pareto_chart
 
-        plot = str(pareto_chart([asdict(c) for c in results], front, name, plot_path))
-    return ArchitectureReport(results, front, name, reason, policy, len(splits["test"]), plot)
+        plot = str(pareto_chart([asdict(c) for c in results], front, recommended, plot_path))
+    return ArchitectureReport(results, front, recommended, reason, policy, len(splits["test"]), plot)
