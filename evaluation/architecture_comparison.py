@@ -131,23 +131,55 @@ def _ece(logits: np.ndarray, y: np.ndarray, val_logits: np.ndarray, val_y: np.nd
     return expected_calibration_error(softmax(logits[known], temperature), y[known], bins)
 
 
+@dataclass(frozen=True)
+class _Setup:
+    """What every transformer candidate is trained and measured with; travels to a child process as JSON."""
+
+    model: ModelParams
+    training: TrainingParams
+    evaluation: EvaluationParams
+    seed: int
+    work_dir: Path
+    progress: bool
+
+    def to_json(self) -> dict:
+        return {
+            "model": self.model.model_dump(mode="json"),
+            "training": self.training.model_dump(mode="json"),
+            "evaluation": self.evaluation.model_dump(mode="json"),
+            "seed": self.seed,
+            "work_dir": str(self.work_dir),
+            "progress": self.progress,
+        }
+
+    @classmethod
+    def from_json(cls, raw: dict) -> _Setup:
+        return cls(  # validated from JSON text: the strict models take JSON arrays as their tuples
+            ModelParams.model_validate_json(json.dumps(raw["model"])),
+            TrainingParams.model_validate_json(json.dumps(raw["training"])),
+            EvaluationParams.model_validate_json(json.dumps(raw["evaluation"])),
+            raw["seed"],
+            Path(raw["work_dir"]),
+            raw["progress"],
+        )
+
+
 def _transformer(
-    name: str,
-    splits: dict[str, list[Record]],
-    mp: ModelParams,
-    tp: TrainingParams,
-    ep: EvaluationParams,
-    seed: int,
-    work_dir: Path,
-    lengths: list[int] | None,
-    progress: bool,
+    name: str, splits: dict[str, list[Record]], setup: _Setup, lengths: list[int] | None
 ) -> tuple[CandidateResult, list[int]]:
     train, val, test = splits["train"], splits["validation"], splits["test"]
+    ep = setup.evaluation
     before = resident_mb()
     reset_peak_memory()
     start = time.perf_counter()
     model, tok, _ = fit_classifier(
-        train, val, mp.model_copy(update={"architecture": name}), tp, seed, work_dir / name, progress=progress
+        train,
+        val,
+        setup.model.model_copy(update={"architecture": name}),
+        setup.training,
+        setup.seed,
+        setup.work_dir / name,
+        progress=setup.progress,
     )
     train_seconds = time.perf_counter() - start
     val_preds = predict_documents(model, tok, [r.text for r in val])
@@ -256,37 +288,22 @@ def _result(
 
 
 def _transformer_in_child(
-    name: str,
-    splits: dict[str, list[Record]],
-    mp: ModelParams,
-    tp: TrainingParams,
-    ep: EvaluationParams,
-    seed: int,
-    work_dir: Path,
-    lengths: list[int] | None,
-    progress: bool,
+    name: str, records: Path, setup: _Setup, lengths: list[int] | None
 ) -> tuple[CandidateResult, list[int]]:
     """``_transformer`` in a fresh interpreter (``python -m longloop.evaluation.candidate_run``), so that its peak
     memory is its own: memory an earlier candidate freed stays with this process's allocator and would hide
-    the next one's. Requests and results travel as JSON files."""
-    folder = work_dir / name
+    the next one's. ``records``: the split records, written once for every candidate. Requests and results
+    travel as JSON files."""
+    folder = setup.work_dir / name
     folder.mkdir(parents=True, exist_ok=True)
-    records = folder / "records.jsonl"
-    write_records(records, [r for part in ("train", "validation", "test") for r in splits[part]])
-    request = folder / "request.json"
-    result_path = folder / "result.json"
+    request, result_path = folder / "request.json", folder / "result.json"
     request.write_text(
         json.dumps(
             {
                 "name": name,
                 "records": str(records),
-                "model": mp.model_dump(mode="json"),
-                "training": tp.model_dump(mode="json"),
-                "evaluation": ep.model_dump(mode="json"),
-                "seed": seed,
-                "work_dir": str(work_dir),
+                "setup": setup.to_json(),
                 "lengths": lengths,
-                "progress": progress,
                 "result": str(result_path),
             }
         )
@@ -302,17 +319,7 @@ def run_candidate_request(request_path: Path) -> None:
     """The child's side of ``_transformer_in_child``."""
     request = json.loads(request_path.read_text())
     splits = by_split(read_records(Path(request["records"])))
-    result, lengths = _transformer(
-        request["name"],
-        splits,
-        ModelParams.model_validate_json(json.dumps(request["model"])),
-        TrainingParams.model_validate_json(json.dumps(request["training"])),
-        EvaluationParams.model_validate_json(json.dumps(request["evaluation"])),
-        request["seed"],
-        Path(request["work_dir"]),
-        request["lengths"],
-        progress=request["progress"],
-    )
+    result, lengths = _transformer(request["name"], splits, _Setup.from_json(request["setup"]), request["lengths"])
     write_json_atomic(Path(request["result"]), {"result": asdict(result), "lengths": lengths})
 
 
@@ -334,13 +341,17 @@ def compare_architectures(
         raise DataError("the comparison needs documents in each of the train, validation and test splits")
     results: list[CandidateResult] = []
     lengths: list[int] | None = None
+    setup = _Setup(mp, tp, ep, seed, work_dir, progress)
+    records = work_dir / "records.jsonl"
+    if in_child:
+        write_records(records, [r for part in ("train", "validation", "test") for r in splits[part]])
     for name in ep.candidates:
         if name == BASELINE:
             continue
         result, lengths = (
-            _transformer_in_child(name, splits, mp, tp, ep, seed, work_dir, lengths, progress)
+            _transformer_in_child(name, records, setup, lengths)
             if in_child
-            else _transformer(name, splits, mp, tp, ep, seed, work_dir, lengths, progress)
+            else _transformer(name, splits, setup, lengths)
         )
         results.append(result)
         if on_candidate is not None:

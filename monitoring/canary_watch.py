@@ -70,11 +70,18 @@ def _since(row: dict, since: datetime) -> bool:
     return isinstance(at, str) and datetime.fromisoformat(at) >= since
 
 
-def _arm(arm: str, version: str, calls: list[dict], served: list[dict], labels: dict[str, str]) -> ArmEvidence:
-    mine = [c for c in calls if c.get("arm") == arm and c.get("version") == version]
-    answered = [c for c in mine if c.get("ok")]
+def answered_documents(calls: list[dict]) -> tuple[int, float | None]:
+    """Documents the answered canary-log rows of ``calls`` hold, and their mean model milliseconds per document
+    (None with no answered document)."""
+    answered = [c for c in calls if c.get("ok") and c.get("model_ms_per_document") is not None]
     documents = sum(int(c["documents"]) for c in answered)
     ms = sum(float(c["model_ms_per_document"]) * int(c["documents"]) for c in answered)
+    return documents, (ms / documents if documents else None)
+
+
+def _arm(arm: str, version: str, calls: list[dict], served: list[dict], labels: dict[str, str]) -> ArmEvidence:
+    mine = [c for c in calls if c.get("arm") == arm and c.get("version") == version]
+    documents, ms_per_document = answered_documents(mine)
     graded = [
         (r["prediction"], labels[r["id"]])
         for r in served
@@ -83,9 +90,9 @@ def _arm(arm: str, version: str, calls: list[dict], served: list[dict], labels: 
     return ArmEvidence(
         version=version,
         requests=len(mine),
-        failed=len(mine) - len(answered),
+        failed=sum(not c.get("ok") for c in mine),
         documents=documents,
-        ms_per_document=ms / documents if documents else None,
+        ms_per_document=ms_per_document,
         labelled=len(graded),
         correct=sum(p == l for p, l in graded),
     )

@@ -15,18 +15,11 @@ from pathlib import Path
 import numpy as np
 
 from longloop.corpus.atomic_files import read_jsonl_complete
+from longloop.monitoring.canary_watch import answered_documents
 
 
 def _of_requests(rows: list[dict], request_ids: set[str]) -> list[dict]:
     return [row for row in rows if row.get("request_id") in request_ids]
-
-
-def _mean_ms(calls: list[dict]) -> float | None:
-    answered = [c for c in calls if c.get("ok") and c.get("model_ms_per_document") is not None]
-    documents = sum(int(c["documents"]) for c in answered)
-    if not documents:
-        return None
-    return sum(float(c["model_ms_per_document"]) * int(c["documents"]) for c in answered) / documents
 
 
 def release_figures(shadow_log: Path, canary_log: Path, request_ids: set[str]) -> dict[str, float]:
@@ -47,7 +40,8 @@ def release_figures(shadow_log: Path, canary_log: Path, request_ids: set[str]) -
     if canary:
         figures["canary_requests"] = float(len(canary))
         figures["canary_error_rate"] = sum(not c.get("ok") for c in canary) / len(canary)
-        canary_ms, stable_ms = _mean_ms(canary), _mean_ms([c for c in calls if c.get("arm") == "stable"])
+        canary_ms = answered_documents(canary)[1]
+        stable_ms = answered_documents([c for c in calls if c.get("arm") == "stable"])[1]
         if canary_ms is not None and stable_ms:
             figures["canary_latency_ratio"] = canary_ms / stable_ms
     return figures

@@ -68,7 +68,11 @@ CHARS_PER_TOKEN = 5
 
 
 class ModelCallError(RuntimeError):
-    """The model could not answer a group of documents."""
+    """Registered ``version`` could not answer a group of documents."""
+
+    def __init__(self, version: str, message: str):
+        super().__init__(f"version {version} {message}")
+        self.version = version
 
 
 def _error(status: int, message: str) -> JSONResponse:
@@ -117,12 +121,10 @@ def create_app(
         try:
             preds = loaded.model.predict_full(texts, token_budget=sp.token_budget)
         except Exception as exc:
-            raise ModelCallError(f"version {loaded.version} failed: {exc}") from exc
+            raise ModelCallError(loaded.version, f"failed: {exc}") from exc
         if not np.isfinite(preds.probabilities).all():
             bad = int((~np.isfinite(preds.probabilities)).any(axis=1).sum())
-            raise ModelCallError(
-                f"version {loaded.version} gave non-finite probabilities for {bad} of {len(texts)} documents"
-            )
+            raise ModelCallError(loaded.version, f"gave non-finite probabilities for {bad} of {len(texts)} documents")
         return loaded.version, loaded.model.labels, preds, (time.perf_counter() - start) / len(texts)
 
     batcher = DynamicBatcher(
@@ -210,8 +212,7 @@ def create_app(
         except ModelCallError as exc:
             if side not in (CANARY, STABLE) or canary is None:
                 raise
-            failed = canary.model_for(side)
-            canary.record(request_id, side, failed.version if failed else "", len(texts), None, str(exc))
+            canary.record(request_id, side, exc.version, len(texts), None, str(exc))
             rollout_requests.labels(side, "failed").inc()
             if side == STABLE:
                 raise
