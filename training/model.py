@@ -14,6 +14,8 @@ import torch
 from torch import nn
 from transformers import AutoConfig, AutoModel, BertConfig
 
+from longloop.training.packed_attention import PACKED_ATTENTION, pack_windows
+
 
 @dataclass(frozen=True)
 class ModelSpec:
@@ -27,6 +29,13 @@ class ModelSpec:
     architecture: str = "windowed_encoder"  # its builder in training/architectures
     # None: the whole document, in windows; N: only its first N tokens, in training as in prediction.
     max_document_tokens: int | None = None
+    # "packed": windows laid end to end without padding (training/packed_attention.py); else a transformers
+    # attention implementation over padded windows ("sdpa", "eager").
+    attention: str = "sdpa"
+
+    @property
+    def packed(self) -> bool:
+        return self.attention == "packed"
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -41,6 +50,7 @@ class ModelSpec:
             encoder_config=dict(d["encoder_config"]),
             architecture=str(d.get("architecture", "windowed_encoder")),  # folders written before the seam
             max_document_tokens=int(limit) if limit is not None else None,
+            attention=str(d.get("attention", "sdpa")),
         )
 
 
@@ -62,14 +72,20 @@ def encoder_config_from_scratch(
 
 
 class LongDocumentClassifier(nn.Module):
-    def __init__(self, spec: ModelSpec, attn_implementation: str = "sdpa"):
+    def __init__(self, spec: ModelSpec):
         super().__init__()
         self.spec = spec
         config = AutoConfig.for_model(**spec.encoder_config)
         config.attention_probs_dropout_prob = 0.0
-        self.encoder = AutoModel.from_config(config, attn_implementation=attn_implementation, add_pooling_layer=False)
-        self.dropout = nn.Dropout(config.hidden_dropout_prob)
+        implementation = PACKED_ATTENTION if spec.packed else spec.attention
+        extra = {"add_pooling_layer": False} if config.model_type == "bert" else {}
+        self.encoder = AutoModel.from_config(config, attn_implementation=implementation, **extra)
+        self.dropout = nn.Dropout(getattr(config, "hidden_dropout_prob", getattr(config, "mlp_dropout", 0.0)))
         self.head = nn.Linear(2 * config.hidden_size, len(spec.labels))
+
+    def tokens_processed(self, real_tokens: int, padded_tokens: int) -> int:
+        """How many token positions the encoder computes for a batch: only the real ones when packed."""
+        return real_tokens if self.spec.packed else padded_tokens
 
     @property
     def hidden_size(self) -> int:
@@ -87,25 +103,41 @@ class LongDocumentClassifier(nn.Module):
         on long documents stayed at chance for 5 epochs with one seed and learned with another). The mean sends
         gradient to every token, which gets the evidence tokens moving whatever the seed.
         """
+        if self.spec.packed:
+            ids, positions, cu, longest = pack_windows(input_ids, attention_mask)
+            tokens = self.encoder(
+                input_ids=ids,
+                position_ids=positions,
+                cu_seq_lens_q=cu,
+                cu_seq_lens_k=cu,
+                max_length_q=longest,
+                max_length_k=longest,
+            ).last_hidden_state[0]
+            token_doc = doc_index.repeat_interleave(attention_mask.sum(dim=1))
+            ones = torch.ones((tokens.shape[0], 1), dtype=torch.float32, device=tokens.device)
+            return _pool(tokens, tokens.float(), ones, token_doc, n_docs)
         hidden = self.encoder(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
         mask = attention_mask.unsqueeze(-1)
-        index = doc_index.unsqueeze(-1)
-        lowest = torch.finfo(hidden.dtype).min
-        per_window_max = hidden.masked_fill(mask == 0, lowest).max(dim=1).values
-        doc_max = torch.full((n_docs, hidden.shape[-1]), lowest, dtype=hidden.dtype, device=hidden.device)
-        doc_max = doc_max.scatter_reduce(0, index.expand_as(per_window_max), per_window_max, reduce="amax")
+        per_window_max = hidden.masked_fill(mask == 0, torch.finfo(hidden.dtype).min).max(dim=1).values
         # Sums in fp32: a long document adds up thousands of bf16 values under autocast.
-        sums = torch.zeros(doc_max.shape, dtype=torch.float32, device=hidden.device).index_add(
-            0, doc_index, (hidden * mask).float().sum(dim=1)
-        )
-        counts = torch.zeros((n_docs, 1), dtype=torch.float32, device=hidden.device).index_add(
-            0, doc_index, mask.sum(dim=1).float()
-        )
-        return torch.cat([doc_max, (sums / counts.clamp(min=1)).to(hidden.dtype)], dim=-1)
+        sums = (hidden * mask).float().sum(dim=1)
+        return _pool(per_window_max, sums, mask.sum(dim=1).float(), doc_index, n_docs)
 
     def forward(self, input_ids, attention_mask, doc_index, n_docs) -> tuple[torch.Tensor, torch.Tensor]:
         emb = self.embed(input_ids, attention_mask, doc_index, n_docs)
         return self.head(self.dropout(emb)).float(), emb
+
+
+def _pool(
+    maxes: torch.Tensor, sums: torch.Tensor, counts: torch.Tensor, index: torch.Tensor, n_docs: int
+) -> torch.Tensor:
+    """Per-document max and mean from per-part maxima, fp32 sums and token counts (parts: windows or tokens)."""
+    lowest = torch.finfo(maxes.dtype).min
+    doc_max = torch.full((n_docs, maxes.shape[-1]), lowest, dtype=maxes.dtype, device=maxes.device)
+    doc_max = doc_max.scatter_reduce(0, index.unsqueeze(-1).expand_as(maxes), maxes, reduce="amax")
+    doc_sums = torch.zeros(doc_max.shape, dtype=torch.float32, device=maxes.device).index_add(0, index, sums)
+    doc_counts = torch.zeros((n_docs, 1), dtype=torch.float32, device=maxes.device).index_add(0, index, counts)
+    return torch.cat([doc_max, (doc_sums / doc_counts.clamp(min=1)).to(maxes.dtype)], dim=-1)
 
 
 def load_pretrained_encoder_config(folder: str | Path, context: int) -> dict:

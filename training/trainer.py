@@ -189,7 +189,7 @@ def train_classifier(
                 loss.backward()
                 loss_sum += loss.detach()
                 real += wb.real_tokens
-                padded += wb.padded_tokens
+                padded += model.tokens_processed(wb.real_tokens, wb.padded_tokens)
             all_reduce_gradients(params)
             torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
             optimizer.step()

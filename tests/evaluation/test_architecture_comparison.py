@@ -11,6 +11,7 @@ from PIL import Image
 
 from longloop.corpus.splits import by_split
 from longloop.evaluation.architecture_comparison import (
+    candidate_model_params,
     BASELINE,
     CandidateResult,
     compare_architectures,
@@ -30,6 +31,16 @@ def test_the_pareto_front_keeps_what_no_other_candidate_beats_on_both_cost_and_q
         _candidate("best", 0.80, 0.020, 5.0),
     ]
     assert pareto_front(candidates) == ["cheap", "best"]
+
+
+def test_the_long_context_candidate_reads_its_own_context_built_from_the_config(tiny_params):
+    mp = tiny_params.model.model_copy(update={"pretrained_dir": "/some/checkpoint"})
+    ep = tiny_params.evaluation.model_copy(update={"long_context_tokens": 4096})
+    native = candidate_model_params("long_context_encoder", mp, ep)
+    assert (native.architecture, native.context_tokens, native.window_stride) == ("long_context_encoder", 4096, 3584)
+    assert native.pretrained_dir is None
+    truncated = candidate_model_params("truncated_encoder", mp, ep)
+    assert truncated.context_tokens == mp.context_tokens and truncated.pretrained_dir == "/some/checkpoint"
 
 
 def test_the_recommendation_is_the_best_macro_f1_within_the_latency_budget():

@@ -9,7 +9,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def test_repository_params_yaml_loads_and_is_frozen():
     params = load_params(ROOT / "params.yaml")
-    assert params.model.attn_implementation == "sdpa"
+    assert params.model.attn_implementation == "auto"
     assert params.root == str(ROOT)
     with pytest.raises(ValueError):  # pydantic's ValidationError: the model is frozen
         params.model.hidden_size = 3

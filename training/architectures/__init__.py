@@ -10,12 +10,14 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from longloop.settings.params import ModelParams
-from longloop.training.architectures import truncated_encoder, windowed_encoder
+from longloop.training.architectures import long_context_encoder, truncated_encoder, windowed_encoder
 from longloop.training.document_tokenizer import DocumentTokenizer
 from longloop.training.model import LongDocumentClassifier
 
 Builder = Callable[[tuple[str, ...], DocumentTokenizer, ModelParams], LongDocumentClassifier]
-ARCHITECTURES: dict[str, Builder] = {module.NAME: module.build for module in (windowed_encoder, truncated_encoder)}
+ARCHITECTURES: dict[str, Builder] = {
+    module.NAME: module.build for module in (windowed_encoder, truncated_encoder, long_context_encoder)
+}
 
 
 def build_model(labels: tuple[str, ...], tokenizer: DocumentTokenizer, mp: ModelParams) -> LongDocumentClassifier:

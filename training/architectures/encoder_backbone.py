@@ -34,8 +34,11 @@ def encoder_classifier(
             mp.context_tokens,
             mp.dropout,
         )
-    spec = ModelSpec(labels, mp.context_tokens, mp.window_stride, encoder, architecture, max_document_tokens)
-    model = LongDocumentClassifier(spec, attn_implementation=mp.attn_implementation)
+    attention = "sdpa" if mp.attn_implementation == "auto" else mp.attn_implementation
+    spec = ModelSpec(
+        labels, mp.context_tokens, mp.window_stride, encoder, architecture, max_document_tokens, attention
+    )
+    model = LongDocumentClassifier(spec)
     if mp.pretrained_dir:
         init_from_pretrained(model, mp.pretrained_dir)
     return model
