@@ -11,9 +11,9 @@ from PIL import Image
 
 from longloop.corpus.splits import by_split
 from longloop.evaluation.architecture_comparison import (
-    candidate_model_params,
     BASELINE,
     CandidateResult,
+    candidate_model_params,
     compare_architectures,
     pareto_front,
     recommend,
