@@ -26,7 +26,10 @@ def encoder_config(tokenizer: DocumentTokenizer, mp: ModelParams) -> dict:
         num_attention_heads=mp.num_heads,
         intermediate_size=mp.intermediate_size,
         max_position_embeddings=mp.context_tokens,
-        global_attn_every_n_layers=mp.global_attention_every,
+        layer_types=[
+            "full_attention" if i % mp.global_attention_every == 0 else "sliding_attention"
+            for i in range(mp.num_layers)
+        ],
         local_attention=mp.local_attention,
         pad_token_id=tokenizer.pad_id,
         cls_token_id=tokenizer.cls_id,
