@@ -28,7 +28,7 @@ from longloop.corpus.records import DataError, Record
 from longloop.corpus.splits import by_split
 from longloop.evaluation.baselines import tfidf_baseline
 from longloop.evaluation.calibration import expected_calibration_error, fit_temperature, softmax
-from longloop.evaluation.classification_metrics import accuracy, accuracy_by_length, macro_f1
+from longloop.evaluation.classification_metrics import accuracy, accuracy_by_length, macro_f1, macro_f1_by_length
 from longloop.settings.params import EvaluationParams, ModelParams, TrainingParams
 from longloop.training.fit import fit_classifier
 from longloop.training.inference import predict_documents
@@ -51,6 +51,10 @@ class CandidateResult:
     cost_per_1000_documents: float  # CPU seconds priced at evaluation.cpu_hour_cost
     peak_memory_mb: float  # growth of the peak over what the process held before the candidate
     parameters: int  # weights (transformer) or coefficients (baseline)
+    # Training throughput: real tokens per second inside training steps (the baseline: words per second of its
+    # fit), and the share of the tokens computed that were real ones (packed: 1.0; padded windows: less).
+    train_tokens_per_second: float = 0.0
+    real_token_fraction: float = 1.0
 
 
 @dataclass(frozen=True)
@@ -182,7 +186,7 @@ def _transformer(
     before = resident_mb()
     reset_peak_memory()
     start = time.perf_counter()
-    model, tok, _ = fit_classifier(
+    model, tok, trained = fit_classifier(
         train,
         val,
         candidate_model_params(name, setup.model, setup.evaluation),
@@ -220,6 +224,8 @@ def _transformer(
         cpu_seconds,
         peak,
         sum(p.numel() for p in model.parameters()),
+        trained.tokens_per_second,
+        trained.real_token_fraction,
     ), lengths
 
 
@@ -261,6 +267,8 @@ def _baseline(splits: dict[str, list[Record]], ep: EvaluationParams, seed: int, 
         fitted["cpu_seconds_per_1000_documents"] * n / 1000,
         peak,
         fitted["coefficients"],
+        sum(len(r.text.split()) for r in train) / max(fitted["fit_seconds"], 1e-9),
+        1.0,
     )
 
 
@@ -278,22 +286,29 @@ def _result(
     cpu_seconds: float,
     peak: float,
     parameters: int,
+    tokens_per_second: float,
+    real_fraction: float,
 ) -> CandidateResult:
     n = max(1, len(labels))
     cpu_per_1000 = 1000 * cpu_seconds / n
+    by_length = accuracy_by_length(labels, predicted, lengths, ep.length_buckets)
+    for bucket, f1 in macro_f1_by_length(labels, predicted, lengths, ep.length_buckets).items():
+        by_length[bucket]["macro_f1"] = f1
     return CandidateResult(
         name=name,
         kind=kind,
         accuracy=accuracy(labels, predicted),
         macro_f1=macro_f1(labels, predicted, label_set),
         ece=ece,
-        by_length=accuracy_by_length(labels, predicted, lengths, ep.length_buckets),
+        by_length=by_length,
         train_seconds=train_seconds,
         ms_per_document=1000 * seconds / n,
         cpu_seconds_per_1000_documents=cpu_per_1000,
         cost_per_1000_documents=cpu_per_1000 / 3600 * ep.cpu_hour_cost,
         peak_memory_mb=max(0.0, peak),
         parameters=parameters,
+        train_tokens_per_second=tokens_per_second,
+        real_token_fraction=real_fraction,
     )
 
 

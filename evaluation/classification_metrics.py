@@ -36,3 +36,16 @@ def accuracy_by_length(
         buckets.setdefault(bucket_name(n, edges), []).append(t == p)
     order = [bucket_name(e, edges) for e in edges] + [f">{edges[-1]}"]
     return {b: {"accuracy": float(np.mean(buckets[b])), "count": len(buckets[b])} for b in order if b in buckets}
+
+
+def macro_f1_by_length(
+    y_true: list[str], y_pred: list[str], n_tokens: list[int], edges: tuple[int, ...]
+) -> dict[str, float]:
+    """Macro-F1 per length bucket, over the labels that occur in the bucket (as truth or prediction): a label
+    with no document of that length would otherwise count as an F1 of 0."""
+    buckets: dict[str, tuple[list[str], list[str]]] = {}
+    for t, p, n in zip(y_true, y_pred, n_tokens):
+        truth, predicted = buckets.setdefault(bucket_name(n, edges), ([], []))
+        truth.append(t)
+        predicted.append(p)
+    return {b: macro_f1(t, p, tuple(sorted(set(t) | set(p)))) for b, (t, p) in buckets.items()}

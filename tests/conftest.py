@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,8 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("DO_NOT_TRACK", "1")
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR", "false")
+# Measurements cached per machine (training/precision_probe.py) stay inside this test session.
+os.environ.setdefault("LONGLOOP_CACHE_DIR", tempfile.mkdtemp(prefix="longloop-test-cache-"))
 
 TINY = Path(__file__).with_name("tiny_params.yaml")
 

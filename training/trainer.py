@@ -32,6 +32,7 @@ from longloop.training.inference import predict_documents, window_documents
 from longloop.training.model import (
     LongDocumentClassifier,
 )
+from longloop.training.precision_probe import training_precision
 
 
 @dataclass
@@ -48,6 +49,7 @@ class TrainResult:
     resumed_from_step: int | None
     seconds: float
     step_seconds: float  # inside training steps only (collate, forward, backward, optimizer): no validation or I/O
+    precision_reason: str = ""  # why this precision (training/precision_probe.py under precision: auto)
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -60,6 +62,8 @@ def pick_device(choice: str) -> torch.device:
 
 
 def pick_precision(choice: str, device: torch.device) -> str:
+    """The precision before any measurement: as configured, or under auto bf16 on a CUDA GPU that has it and
+    fp32 elsewhere (a CPU then measures, training/precision_probe.py)."""
     if choice != "auto":
         return choice
     return "bf16" if device.type == "cuda" and torch.cuda.is_bf16_supported() else "fp32"
@@ -115,6 +119,15 @@ def train_classifier(
     total_steps = sum(steps_per_epoch) if tp.max_steps is None else min(tp.max_steps, sum(steps_per_epoch))
 
     model.to(device)
+    precision_reason = f"precision is {tp.precision}" if tp.precision != "auto" else "auto: bf16 on a CUDA GPU"
+    if tp.precision == "auto" and device.type == "cpu":
+        probe = training_precision(model, collate_windows([docs[d] for d in epoch_batches[0][0]], tokenizer.pad_id))
+        # Every rank trains in one precision: bf16 only where each rank measured it worth it.
+        (bf16_votes,) = all_reduce_sums([float(probe.precision == "bf16")], device)
+        precision = "bf16" if bf16_votes == world else "fp32"
+        precision_reason = f"auto: {probe.reason}" + (" (measured before)" if probe.from_cache else "")
+    elif precision == "fp32" and tp.precision == "auto":
+        precision_reason = "auto: fp32 on a GPU without bf16"
     if tp.gradient_checkpointing:
         model.encoder.gradient_checkpointing_enable()
     forward = torch.compile(model) if tp.compile else model
@@ -260,6 +273,7 @@ def train_classifier(
         resumed_from_step=resumed_from,
         seconds=elapsed,
         step_seconds=step_seconds,
+        precision_reason=precision_reason,
     )
 
 

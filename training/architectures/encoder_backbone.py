@@ -35,9 +35,7 @@ def encoder_classifier(
             mp.dropout,
         )
     attention = "sdpa" if mp.attn_implementation == "auto" else mp.attn_implementation
-    spec = ModelSpec(
-        labels, mp.context_tokens, mp.window_stride, encoder, architecture, max_document_tokens, attention
-    )
+    spec = ModelSpec(labels, mp.context_tokens, mp.window_stride, encoder, architecture, max_document_tokens, attention)
     model = LongDocumentClassifier(spec)
     if mp.pretrained_dir:
         init_from_pretrained(model, mp.pretrained_dir)

@@ -45,7 +45,5 @@ def encoder_config(tokenizer: DocumentTokenizer, mp: ModelParams) -> dict:
 
 def build(labels: tuple[str, ...], tokenizer: DocumentTokenizer, mp: ModelParams) -> LongDocumentClassifier:
     attention = "packed" if mp.attn_implementation == "auto" else mp.attn_implementation
-    spec = ModelSpec(
-        labels, mp.context_tokens, mp.window_stride, encoder_config(tokenizer, mp), NAME, None, attention
-    )
+    spec = ModelSpec(labels, mp.context_tokens, mp.window_stride, encoder_config(tokenizer, mp), NAME, None, attention)
     return LongDocumentClassifier(spec)
