@@ -61,7 +61,15 @@ def _full_attention(q, k, v, bounds: tuple[int, ...], scaling, dropout) -> torch
 def _local_blocks(bounds: tuple[int, ...], half: int, device: str):
     """Index tables for blocked local attention: queries in blocks of ``half``; each block's keys are the block
     before, itself and the block after, within its own segment. Returns (query index [N, half], key index
-    [N, 3·half], key allowed [N, 1, half, 3·half], which query slots are real [N·half])."""
+    [N, 3·half], key allowed [N, 1, half, 3·half], which query slots are real [N·half]).
+
+    Cached, and made as ordinary tensors even when first asked for under ``torch.inference_mode`` (validation
+    during training), so that a training step with the same segments can save them for its backward pass."""
+    with torch.inference_mode(False):
+        return _make_local_blocks(bounds, half, torch.device(device))
+
+
+def _make_local_blocks(bounds: tuple[int, ...], half: int, dev: torch.device):
     q_rows, k_rows = [], []
     for s, e in zip(bounds[:-1], bounds[1:], strict=True):
         n_blocks = -(-(e - s) // half)
@@ -73,7 +81,6 @@ def _local_blocks(bounds: tuple[int, ...], half: int, device: str):
     # A query slot past its segment's end only fills the last block: it is dropped after the call.
     q_real = torch.cat([row < e for row, e in zip(q_rows, bounds[1:], strict=True)])
     allowed = (k_index[:, None, :] >= 0) & ((q_index[:, :, None] - k_index[:, None, :]).abs() <= half)
-    dev = torch.device(device)
     return (
         q_index.clamp(max=bounds[-1] - 1).to(dev),
         k_index.clamp(min=0).to(dev),

@@ -43,6 +43,20 @@ def test_packed_attention_equals_a_dense_block_diagonal_mask_with_its_gradients(
     assert all(torch.allclose(a, b, atol=1e-5) for a, b in zip(got, want, strict=True))
 
 
+def test_segments_first_seen_in_inference_mode_train_afterwards():
+    """Validation (inference mode) and the next training step share cached index tables."""
+    q, k, v = (torch.randn(1, 2, 200, 8, requires_grad=True) for _ in range(3))
+    cu = torch.tensor([0, 77, 200], dtype=torch.int32)
+    layer = _Layer()
+    with torch.inference_mode():
+        packed_attention_forward(
+            layer, q.detach(), k.detach(), v.detach(), None, 0.3, sliding_window=11, cu_seq_lens_q=cu
+        )
+    out, _ = packed_attention_forward(layer.train(), q, k, v, None, 0.3, sliding_window=11, cu_seq_lens_q=cu)
+    out.sum().backward()
+    assert q.grad is not None and torch.isfinite(q.grad).all()
+
+
 def test_pack_windows_keeps_only_real_tokens_with_positions_restarting():
     ids = torch.tensor([[7, 8, 9, 0], [4, 5, 0, 0]])
     mask = (ids != 0).long()
