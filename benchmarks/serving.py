@@ -221,8 +221,9 @@ def train_model(cfg: dict, work: Path, model_cache: Path | None = None) -> tuple
     (its summary says so), and a newly trained one is saved there."""
     from longloop.evaluation.calibration import fit_temperature
     from longloop.training.fit import fit_classifier
+    from longloop.training.folder_checksums import verify_model_dir
     from longloop.training.inference import predict_documents
-    from longloop.training.model_io import save_model_dir, verify_model_dir
+    from longloop.training.model_io import save_model_dir
 
     settings = {
         k: cfg[k].model_dump() if hasattr(cfg[k], "model_dump") else cfg[k]

@@ -3,11 +3,12 @@
 CPU cost per 1,000 documents, peak memory), the cost-quality Pareto front, and a recommendation by a stated
 policy: the best macro-F1 within the latency budget, the cheaper one on a tie.
 
-Candidates are the trainable architectures (``training/architectures``) under the configured model and
-training parameters, and the traditional baseline (TF-IDF + logistic regression, ``BASELINE``). Each
-transformer's temperature is fitted on the validation split before its calibration is measured, and the
-baseline's too, so their ECEs compare. Length buckets count the tokens of the first transformer candidate's
-tokenizer (words, when the baseline runs alone), so every candidate is sliced on the same documents.
+Candidates are the architectures of ``training/architectures`` under the configured model and training
+parameters, the traditional baseline (TF-IDF + logistic regression, ``BASELINE``) among them: each is trained,
+saved-as-servable and measured the same way, so the one recommended is the one ``model.architecture`` would
+deploy. Each candidate's temperature is fitted on the validation split before its calibration is measured, so
+their ECEs compare. Length buckets count the tokens of the first candidate's tokenizer, so every candidate is
+sliced on the same documents.
 """
 
 from __future__ import annotations
@@ -16,9 +17,10 @@ import json
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Protocol
 
 import numpy as np
 
@@ -26,7 +28,6 @@ from longloop.corpus.atomic_files import write_json_atomic
 from longloop.corpus.dataset_files import read_records, write_records
 from longloop.corpus.records import DataError, Record
 from longloop.corpus.splits import by_split
-from longloop.evaluation.baselines import tfidf_baseline
 from longloop.evaluation.calibration import expected_calibration_error, fit_temperature, softmax
 from longloop.evaluation.classification_metrics import accuracy, accuracy_by_length, macro_f1, macro_f1_by_length
 from longloop.settings.params import EvaluationParams, ModelParams, TrainingParams
@@ -50,9 +51,9 @@ class CandidateResult:
     cpu_seconds_per_1000_documents: float
     cost_per_1000_documents: float  # CPU seconds priced at evaluation.cpu_hour_cost
     peak_memory_mb: float  # growth of the peak over what the process held before the candidate
-    parameters: int  # weights (transformer) or coefficients (baseline)
-    # Training throughput: real tokens per second inside training steps (the baseline: words per second of its
-    # fit), and the share of the tokens computed that were real ones (packed: 1.0; padded windows: less).
+    parameters: int  # weights (for the baseline: its coefficients, zero where a feature never occurred)
+    # Training throughput: real tokens per second inside training steps (the baseline: of its one-step fit),
+    # and the share of the tokens computed that were real ones (packed and the baseline: 1.0; padded: less).
     train_tokens_per_second: float = 0.0
     real_token_fraction: float = 1.0
 
@@ -103,7 +104,20 @@ def pareto_front(candidates: list[CandidateResult]) -> list[str]:
     return [c.name for c in candidates if not any(dominates(o, c) for o in candidates if o is not c)]
 
 
-def recommend(candidates: list[CandidateResult], max_ms_per_document: float | None) -> tuple[str, str, str]:
+class Scored(Protocol):
+    """What the policy reads of a candidate: a test result here, a validation fit in architecture_selection."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def macro_f1(self) -> float: ...
+    @property
+    def ms_per_document(self) -> float: ...
+    @property
+    def cost_per_1000_documents(self) -> float: ...
+
+
+def recommend(candidates: Sequence[Scored], max_ms_per_document: float | None) -> tuple[str, str, str]:
     """(name, reason, policy): the best macro-F1 within the budget, the cheaper on a tie; with none within the
     budget, the fastest."""
     policy = (
@@ -137,7 +151,7 @@ def _ece(logits: np.ndarray, y: np.ndarray, val_logits: np.ndarray, val_y: np.nd
 
 @dataclass(frozen=True)
 class _Setup:
-    """What every transformer candidate is trained and measured with; travels to a child process as JSON."""
+    """What every candidate is trained and measured with; travels to a child process as JSON."""
 
     model: ModelParams
     training: TrainingParams
@@ -169,7 +183,7 @@ class _Setup:
 
 
 def candidate_model_params(name: str, mp: ModelParams, ep: EvaluationParams) -> ModelParams:
-    """The model section a transformer candidate trains with: the configured one under its own architecture;
+    """The model section a candidate trains with: the configured one under its own architecture;
     the long-context encoder with its own context (``evaluation.long_context_tokens``), built from the config."""
     update: dict = {"architecture": name}
     if name == "long_context_encoder":
@@ -178,7 +192,7 @@ def candidate_model_params(name: str, mp: ModelParams, ep: EvaluationParams) -> 
     return ModelParams.model_validate({**mp.model_dump(), **update})
 
 
-def _transformer(
+def _trained_candidate(
     name: str, splits: dict[str, list[Record]], setup: _Setup, lengths: list[int] | None
 ) -> tuple[CandidateResult, list[int]]:
     train, val, test = splits["train"], splits["validation"], splits["test"]
@@ -212,7 +226,7 @@ def _transformer(
     )
     return _result(
         name,
-        "transformer",
+        "baseline" if name == BASELINE else "transformer",
         labels,
         preds.labels,
         model.spec.labels,
@@ -227,49 +241,6 @@ def _transformer(
         trained.tokens_per_second,
         trained.real_token_fraction,
     ), lengths
-
-
-def _baseline(splits: dict[str, list[Record]], ep: EvaluationParams, seed: int, lengths: list[int]) -> CandidateResult:
-    train, val, test = splits["train"], splits["validation"], splits["test"]
-    label_set = tuple(sorted({r.label for r in train}))
-    labels = [r.label for r in test]
-    before = resident_mb()
-    reset_peak_memory()
-    fitted = tfidf_baseline(
-        [r.text for r in train],
-        [r.label for r in train],
-        [r.text for r in test],
-        labels,
-        label_set,
-        seed,
-        calibration_texts=[r.text for r in val],
-    )
-    peak = peak_memory_mb() - before
-    ece = _ece(
-        np.log(np.clip(fitted["probabilities"], 1e-12, 1.0)),
-        _label_index(label_set, labels),
-        np.log(np.clip(fitted["calibration_probabilities"], 1e-12, 1.0)),
-        _label_index(label_set, [r.label for r in val]),
-        ep.calibration_bins,
-    )
-    n = max(1, len(test))
-    return _result(
-        BASELINE,
-        "baseline",
-        labels,
-        fitted["predictions"],
-        label_set,
-        ece,
-        lengths,
-        ep,
-        fitted["fit_seconds"],
-        fitted["seconds_per_1000_documents"] * n / 1000,
-        fitted["cpu_seconds_per_1000_documents"] * n / 1000,
-        peak,
-        fitted["coefficients"],
-        sum(len(r.text.split()) for r in train) / max(fitted["fit_seconds"], 1e-9),
-        1.0,
-    )
 
 
 def _result(
@@ -312,10 +283,10 @@ def _result(
     )
 
 
-def _transformer_in_child(
+def _candidate_in_child(
     name: str, records: Path, setup: _Setup, lengths: list[int] | None
 ) -> tuple[CandidateResult, list[int]]:
-    """``_transformer`` in a fresh interpreter (``python -m longloop.evaluation.candidate_run``), so that its peak
+    """``_trained_candidate`` in a fresh interpreter (``python -m longloop.evaluation.candidate_run``), so that its peak
     memory is its own: memory an earlier candidate freed stays with this process's allocator and would hide
     the next one's. ``records``: the split records, written once for every candidate. Requests and results
     travel as JSON files."""
@@ -341,10 +312,12 @@ def _transformer_in_child(
 
 
 def run_candidate_request(request_path: Path) -> None:
-    """The child's side of ``_transformer_in_child``."""
+    """The child's side of ``_candidate_in_child``."""
     request = json.loads(request_path.read_text())
     splits = by_split(read_records(Path(request["records"])))
-    result, lengths = _transformer(request["name"], splits, _Setup.from_json(request["setup"]), request["lengths"])
+    result, lengths = _trained_candidate(
+        request["name"], splits, _Setup.from_json(request["setup"]), request["lengths"]
+    )
     write_json_atomic(Path(request["result"]), {"result": asdict(result), "lengths": lengths})
 
 
@@ -361,7 +334,7 @@ def compare_architectures(
     in_child: bool = True,
 ) -> ArchitectureReport:
     """Every candidate of ``ep.candidates`` on ``splits`` (train, validation, test), in order; ``in_child``: each
-    transformer in a fresh process of its own (its peak memory is then its own; progress shows there)."""
+    candidate in a fresh process of its own (its peak memory is then its own; progress shows there)."""
     if not splits["train"] or not splits["validation"] or not splits["test"]:
         raise DataError("the comparison needs documents in each of the train, validation and test splits")
     results: list[CandidateResult] = []
@@ -371,23 +344,14 @@ def compare_architectures(
     if in_child:
         write_records(records, [r for part in ("train", "validation", "test") for r in splits[part]])
     for name in ep.candidates:
-        if name == BASELINE:
-            continue
         result, lengths = (
-            _transformer_in_child(name, records, setup, lengths)
+            _candidate_in_child(name, records, setup, lengths)
             if in_child
-            else _transformer(name, splits, setup, lengths)
+            else _trained_candidate(name, splits, setup, lengths)
         )
         results.append(result)
         if on_candidate is not None:
             on_candidate(result)
-    if BASELINE in ep.candidates:
-        words = [len(r.text.split()) for r in splits["test"]]
-        result = _baseline(splits, ep, seed, lengths if lengths is not None else words)
-        results.append(result)
-        if on_candidate is not None:
-            on_candidate(result)
-    results.sort(key=lambda c: ep.candidates.index(c.name))
     recommended, reason, policy = recommend(results, ep.max_ms_per_document)
     front = pareto_front(results)
     plot = None

@@ -80,6 +80,7 @@ def evaluate_classifier(
         "seconds_per_1000_documents": 1000 * seconds / max(1, len(texts)),
         "cpu_seconds_per_1000_documents": 1000 * cpu_seconds / max(1, len(texts)),
         "device": str(next(model.parameters()).device.type),
+        "architecture": model.spec.architecture,
         "by_length": by_length,
         "reliability": bins,
     }

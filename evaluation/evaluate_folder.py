@@ -16,9 +16,10 @@ from longloop.corpus.splits import by_split
 from longloop.evaluation.evaluate import evaluate_classifier
 from longloop.settings.params import EvaluationParams
 from longloop.training.document_tokenizer import DocumentTokenizer
+from longloop.training.folder_checksums import ModelIntegrityError, verify_model_dir
 from longloop.training.inference import Predictions
 from longloop.training.model import LongDocumentClassifier
-from longloop.training.model_io import ModelIntegrityError, load_model_dir, verify_model_dir
+from longloop.training.model_io import load_model_dir
 
 
 @dataclass

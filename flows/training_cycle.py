@@ -37,7 +37,9 @@ def _train_and_register(
     kept_path = cycle.governance.kept_path
     run = start_tracking_run(paths, tracking, reason)
     log_governance(cycle.governance, cycle.snapshot, run.run_id)
-    trained = train_model(paths, params.model, params.training, params.project, kept_path, run, found.fingerprint)
+    trained = train_model(
+        paths, params.model, params.training, params.project, kept_path, run, found.fingerprint, params.evaluation
+    )
     assert trained.model_dir is not None
     seed = params.project.seed
     challenger = evaluate_challenger(params.evaluation, params.serving, seed, trained.model_dir, kept_path, run)

@@ -136,6 +136,7 @@ def _decide_on_metrics(
 
 
 BASELINE = "tfidf_logistic_regression"
+SERVED_BASELINE = "tfidf_logreg"  # the same kind of model as an architecture of its own (model.architecture)
 
 
 def baseline_gain(challenger: dict, params: PromotionParams) -> float | None:
@@ -150,6 +151,8 @@ def _below_baseline(challenger: dict, params: PromotionParams) -> str | None:
     """Why the challenger fails the baseline rule, or None when it passes (or the rule is off)."""
     if params.min_gain_over_baseline is None:
         return None
+    if challenger.get("architecture") == SERVED_BASELINE:
+        return None  # the challenger is the traditional model itself: there is nothing to earn against it
     gain = baseline_gain(challenger, params)
     if gain is None:
         return (

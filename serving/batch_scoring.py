@@ -29,7 +29,7 @@ from longloop.registry.model_registry import alias_version
 from longloop.registry.pyfunc_model import LongloopPyfunc
 from longloop.serving.champion_source import load_registered_version
 from longloop.settings.params import ServingParams
-from longloop.training.model_io import sha256_file
+from longloop.training.folder_checksums import sha256_file
 
 CHUNK_DOCUMENTS = 64  # one synced write per chunk: what a kill can cost
 

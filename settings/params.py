@@ -202,12 +202,19 @@ class GovernanceParams(_Frozen):
     benchmark_sets: tuple[str, ...] = ()
 
 
+# The model architectures of training/architectures, one module each.
+Architecture = Literal["windowed_encoder", "truncated_encoder", "long_context_encoder", "tfidf_logreg"]
+
+
 class ModelParams(_Frozen):
     # How a document is read (training/architectures): windowed_encoder, the whole document in windows of
     # context_tokens; truncated_encoder, only its first context_tokens (the traditional cut, trained as such);
     # long_context_encoder, a ModernBERT-style encoder (RoPE, local attention in all layers but every
     # global_attention_every-th) reading up to context_tokens (e.g. 8192) at once, longer documents in windows.
-    architecture: Literal["windowed_encoder", "truncated_encoder", "long_context_encoder"] = "windowed_encoder"
+    # tfidf_logreg, TF-IDF over token uni- and bigrams with logistic regression: the traditional baseline, served
+    # like the others. auto: every candidate of evaluation.candidates is trained and the one the report's policy
+    # picks on the validation split goes on (evaluation/architecture_selection.py).
+    architecture: Architecture | Literal["auto"] = "windowed_encoder"
     vocab_size: int = Field(8000, ge=100)
     hidden_size: int = Field(64, ge=8)
     num_layers: int = Field(2, ge=1)
@@ -277,16 +284,13 @@ class TrainingParams(_Frozen):
     max_concurrent_runs: int | None = Field(None, ge=1, le=1000)
 
 
-ComparisonCandidate = Literal["windowed_encoder", "truncated_encoder", "long_context_encoder", "tfidf_logreg"]
-
-
 class EvaluationParams(_Frozen):
     length_buckets: tuple[int, ...] = (512, 2048)
     calibration_bins: int = Field(10, ge=2, le=50)
     # The architecture report (`longloop compare`): the candidates trained and tested on one split, the latency
     # budget its recommendation keeps to (null: none), and the price of one CPU core for an hour (what a cloud
     # vCPU-hour costs) that turns CPU seconds into cost per 1,000 documents.
-    candidates: tuple[ComparisonCandidate, ...] = Field(
+    candidates: tuple[Architecture, ...] = Field(
         ("windowed_encoder", "truncated_encoder", "tfidf_logreg"), min_length=1
     )
     max_ms_per_document: float | None = Field(None, gt=0)

@@ -148,6 +148,7 @@ CHALLENGER_METRIC_KEYS = (
     "int8",
     "bf16",
     "served_precision",
+    "architecture",
 )
 CHAMPION_METRIC_KEYS = (*SCALAR_METRIC_KEYS, "by_length", "robustness")
 

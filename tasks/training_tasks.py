@@ -15,14 +15,16 @@ from prefect.concurrency.sync import concurrency
 from longloop.corpus.atomic_files import write_json_atomic
 from longloop.corpus.dataset_files import read_records
 from longloop.corpus.splits import by_split
+from longloop.evaluation.architecture_selection import select_architecture
 from longloop.governance.redaction import redact_structure
-from longloop.settings.params import ModelParams, ProjectParams, TrainingParams
+from longloop.settings.params import EvaluationParams, ModelParams, ProjectParams, TrainingParams
 from longloop.settings.state_paths import StatePaths
 from longloop.tasks.retry_policy import TRANSIENT_RETRIES
 from longloop.tasks.stage_results import TrackingRun, TrainedModel
 from longloop.training.fit import fit_classifier
 from longloop.training.model_io import save_model_dir
 
+ARCHITECTURE_SELECTION = "architecture_selection.json"  # under model.architecture: auto, in the folder and the run
 TRAINING_SUMMARY = "training_summary.json"  # a run artifact: the training result and the parameter count
 
 
@@ -47,6 +49,7 @@ def train_model(
     kept_path: str,
     run: TrackingRun,
     fingerprint: str,
+    evaluation: EvaluationParams | None = None,
 ) -> TrainedModel:
     """Checkpoints live under the training fingerprint, not the MLflow run: a run killed mid-training is
     resumed by the next run on the same data, parameters and code, which loses at most ``checkpoint_every``
@@ -61,20 +64,40 @@ def train_model(
     with mlflow.start_run(run_id=run_id):
         mlflow.log_params(redact_structure({f"model.{k}": v for k, v in model_params.model_dump().items()}))
         mlflow.log_params(redact_structure({f"training.{k}": v for k, v in training.model_dump().items()}))
+    selection = None
     with training_slot(project.name, training.max_concurrent_runs):
-        model, tokenizer, result = fit_classifier(
-            splits["train"],
-            splits["validation"],
-            model_params,
-            training,
-            project.seed,
-            paths.training_dir(fingerprint),
-            on_step=on_step,
-        )
-    model_dir = save_model_dir(
-        model, tokenizer, Path(run.run_dir) / "model", extra={"training_result.json": result.to_dict()}
-    )
-    trained = TrainedModel(result.to_dict(), sum(p.numel() for p in model.parameters()), str(model_dir))
+        if model_params.architecture == "auto":  # every candidate trained, the policy's pick goes on
+            model, tokenizer, result, selection = select_architecture(
+                splits["train"],
+                splits["validation"],
+                model_params,
+                training,
+                evaluation or EvaluationParams(),
+                project.seed,
+                paths.training_dir(fingerprint),
+                on_step=on_step,
+            )
+        else:
+            model, tokenizer, result = fit_classifier(
+                splits["train"],
+                splits["validation"],
+                model_params,
+                training,
+                project.seed,
+                paths.training_dir(fingerprint),
+                on_step=on_step,
+            )
+    extra = {"training_result.json": result.to_dict()}
+    if selection is not None:
+        extra[ARCHITECTURE_SELECTION] = selection.to_dict()
+    model_dir = save_model_dir(model, tokenizer, Path(run.run_dir) / "model", extra=extra)
+    summary_result = {**result.to_dict(), "architecture": model.spec.architecture}
+    if selection is not None:
+        summary_result["architecture_selection"] = selection.to_dict()
+        with mlflow.start_run(run_id=run_id):
+            mlflow.log_dict(selection.to_dict(), ARCHITECTURE_SELECTION)
+            mlflow.set_tag("longloop.architecture_chosen", selection.chosen)
+    trained = TrainedModel(summary_result, sum(p.numel() for p in model.parameters()), str(model_dir))
     # Kept with the run, so that a later cycle that reuses this model can report its training.
     summary = write_json_atomic(Path(run.run_dir) / TRAINING_SUMMARY, trained.to_dict())
     with mlflow.start_run(run_id=run_id):

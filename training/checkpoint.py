@@ -12,7 +12,7 @@ import torch
 from safetensors.torch import load_file, save_file
 
 from longloop.corpus.atomic_files import publish_folder
-from longloop.training.model_io import CHECKSUMS, ModelIntegrityError, sha256_file, verify_model_dir
+from longloop.training.folder_checksums import CHECKSUMS, ModelIntegrityError, sha256_file, verify_model_dir
 
 
 class TrainerState(TypedDict):

@@ -8,11 +8,11 @@ from pathlib import Path
 import torch
 
 from longloop.corpus.records import Record
-from longloop.settings.params import ModelParams, TrainingParams
-from longloop.training.architectures import build_model
+from longloop.settings.params import ConfigError, ModelParams, TrainingParams
+from longloop.training.architectures import build_model, trainer_for
 from longloop.training.document_tokenizer import DocumentTokenizer
 from longloop.training.model import LongDocumentClassifier
-from longloop.training.trainer import TrainResult, train_classifier
+from longloop.training.trainer import TrainResult
 
 
 def fit_classifier(
@@ -25,6 +25,11 @@ def fit_classifier(
     on_step: Callable[[int, dict], None] | None = None,
     progress: bool = True,
 ) -> tuple[LongDocumentClassifier, DocumentTokenizer, TrainResult]:
+    if mp.architecture == "auto":
+        raise ConfigError(
+            "model.architecture: auto trains every candidate and is resolved by the pipeline's train-model stage "
+            "(longloop run); this command trains one architecture: name it"
+        )
     labels = tuple(sorted({r.label for r in train}))
     unseen = sorted({r.label for r in validation} - set(labels))
     if unseen:
@@ -39,7 +44,7 @@ def fit_classifier(
         tokenizer.save(work_dir)
     torch.manual_seed(seed)  # weight initialisation is part of the reproducible run
     model = build_model(labels, tokenizer, mp)
-    result = train_classifier(
+    result = trainer_for(mp.architecture)(
         model,
         tokenizer,
         [r.text for r in train],

@@ -75,6 +75,11 @@ class LongDocumentClassifier(nn.Module):
     def __init__(self, spec: ModelSpec):
         super().__init__()
         self.spec = spec
+        self._build(spec)
+
+    def _build(self, spec: ModelSpec) -> None:
+        """The layers: a transformers encoder and a linear head over the pooled embedding. An architecture that
+        reads documents another way (tfidf_logreg) overrides this, ``embed`` or ``forward``."""
         config = AutoConfig.for_model(**spec.encoder_config)
         config.attention_probs_dropout_prob = 0.0
         implementation = PACKED_ATTENTION if spec.packed else spec.attention

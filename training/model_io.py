@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import tempfile
 from pathlib import Path
@@ -11,22 +10,12 @@ import torch
 from safetensors.torch import load_file, save_file
 
 from longloop.corpus.atomic_files import publish_folder, write_text_atomic
+from longloop.training.architectures import model_from_spec
 from longloop.training.document_tokenizer import DocumentTokenizer
+from longloop.training.folder_checksums import CHECKSUMS, sha256_file, verify_model_dir
 from longloop.training.model import LongDocumentClassifier, ModelSpec
 
-WEIGHTS, SPEC, CHECKSUMS = "model.safetensors", "model_spec.json", "checksums.json"
-
-
-class ModelIntegrityError(RuntimeError):
-    pass
-
-
-def sha256_file(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
+WEIGHTS, SPEC = "model.safetensors", "model_spec.json"
 
 
 def save_model_dir(
@@ -65,22 +54,11 @@ def add_to_model_dir(folder: str | Path, files: dict[str, str]) -> Path:
     return folder
 
 
-def verify_model_dir(folder: str | Path) -> None:
-    folder = Path(folder)
-    sums_path = folder / CHECKSUMS
-    if not sums_path.is_file():
-        raise ModelIntegrityError(f"{folder}: no {CHECKSUMS}; the model folder is incomplete")
-    for name, digest in json.loads(sums_path.read_text()).items():
-        p = folder / name
-        if not p.is_file() or sha256_file(p) != digest:
-            raise ModelIntegrityError(f"{folder}: {name} is missing or does not match its checksum")
-
-
 def load_model_dir(folder: str | Path, device: str = "cpu") -> tuple[LongDocumentClassifier, DocumentTokenizer]:
     folder = Path(folder)
     verify_model_dir(folder)
     spec = ModelSpec.from_dict(json.loads((folder / SPEC).read_text()))
-    model = LongDocumentClassifier(spec)
+    model = model_from_spec(spec)
     model.load_state_dict(load_file(str(folder / WEIGHTS), device="cpu"))
     model.to(torch.device(device)).eval()
     return model, DocumentTokenizer.load(folder)

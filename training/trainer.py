@@ -75,7 +75,8 @@ def peak_memory_mb(device: torch.device) -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux reports KiB
 
 
-def _validation(model, tokenizer, texts, label_idx, budget) -> tuple[float, float]:
+def validation_scores(model, tokenizer, texts, label_idx, budget) -> tuple[float, float]:
+    """Validation loss and accuracy of ``model`` on ``texts`` (labels as indices of its spec)."""
     preds = predict_documents(model, tokenizer, texts, token_budget=budget)
     logp = torch.log_softmax(torch.from_numpy(preds.logits), dim=1)
     target = torch.tensor(label_idx)
@@ -237,7 +238,7 @@ def train_classifier(
             if state["global_step"] % tp.checkpoint_every == 0:
                 _checkpoint(main, ckpt_dir, model, optimizer, scheduler, state)
         if i >= len(batches):  # epoch finished: validate, keep the best weights, maybe stop early
-            val_loss, val_acc = _validation(model, tokenizer, val_texts, val_y, tp.token_budget)
+            val_loss, val_acc = validation_scores(model, tokenizer, val_texts, val_y, tp.token_budget)
             if on_step:
                 on_step(state["global_step"], {"val_loss": val_loss, "val_accuracy": val_acc})
             if val_loss < state["best_val_loss"] - 1e-4:
@@ -253,7 +254,7 @@ def train_classifier(
             _checkpoint(main, ckpt_dir, model, optimizer, scheduler, state)
     bar.close()
     if state["best_val_loss"] == float("inf"):  # stopped by max_steps inside the first epoch
-        val_loss, val_acc = _validation(model, tokenizer, val_texts, val_y, tp.token_budget)
+        val_loss, val_acc = validation_scores(model, tokenizer, val_texts, val_y, tp.token_budget)
         state.update({"best_val_loss": val_loss, "best_val_accuracy": val_acc})
         if main:
             _save_weights_atomic(model, best_path)

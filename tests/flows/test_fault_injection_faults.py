@@ -196,7 +196,7 @@ def _check_dvc_objects(state: Path) -> int:
 def _check_models(state: Path, scratch: Path) -> str | None:
     """Every registered version's model folder verifies; the champion also loads through pyfunc and answers."""
     from longloop.registry.model_registry import download_model_dir
-    from longloop.training.model_io import verify_model_dir
+    from longloop.training.folder_checksums import verify_model_dir
 
     uri = f"sqlite:///{state / 'mlflow' / 'mlflow.db'}"
     if not (state / "mlflow" / "mlflow.db").exists():

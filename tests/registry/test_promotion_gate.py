@@ -41,6 +41,14 @@ def test_a_challenger_that_loses_to_the_tfidf_baseline_is_refused_even_without_a
     assert not decide(loser, CHAMP, P, infra_ok=True).promote
 
 
+def test_the_served_tfidf_model_is_not_held_to_beating_the_tfidf_baseline():
+    """model.architecture: tfidf_logreg (or auto picking it) is the traditional model: the rule is for models that
+    must earn their cost against it; the other rules still apply."""
+    tfidf = {**CHAMP, "architecture": "tfidf_logreg", "comparisons": {"tfidf_logistic_regression": {"macro_f1": 0.81}}}
+    assert decide(tfidf, None, P, infra_ok=True).promote
+    assert not decide({**tfidf, "macro_f1": 0.5}, CHAMP, P, infra_ok=True).promote  # still judged against the champion
+
+
 def test_baseline_margin_is_configurable_and_can_be_turned_off():
     close = {**CHAMP, "comparisons": {"tfidf_logistic_regression": {"macro_f1": 0.78}}}
     assert decide(close, None, PromotionParams(min_gain_over_baseline=0.0), True).promote

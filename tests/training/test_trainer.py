@@ -7,8 +7,9 @@ from safetensors.torch import load_file
 from longloop.corpus.splits import by_split
 from longloop.training.checkpoint import latest_checkpoint
 from longloop.training.fit import fit_classifier
+from longloop.training.folder_checksums import ModelIntegrityError
 from longloop.training.inference import predict_documents
-from longloop.training.model_io import ModelIntegrityError, load_model_dir
+from longloop.training.model_io import load_model_dir
 
 
 def test_trained_model_round_trips_through_safetensors(trained_model_dir, demo_records):
