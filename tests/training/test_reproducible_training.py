@@ -11,6 +11,8 @@ import subprocess
 import sys
 from collections import Counter
 
+import pytest
+
 from longloop.training.wordpiece_vocabulary import learn_vocabulary
 
 SPECIAL = ["[PAD]", "[UNK]"]
@@ -36,7 +38,8 @@ from longloop.training.fit import fit_classifier
 p = load_params(Path("tests/tiny_params.yaml"))
 s = by_split(assign_splits(demo_records(p.data.demo, p.data.max_text_chars), 0.15, 0.15, 7))
 with tempfile.TemporaryDirectory() as work:
-    model, tok, result = fit_classifier(s["train"], s["validation"], p.model, p.training, 7, Path(work), progress=False)
+    mp = p.model.model_copy(update={"architecture": "ARCHITECTURE"})
+    model, tok, result = fit_classifier(s["train"], s["validation"], mp, p.training, 7, Path(work), progress=False)
 h = hashlib.sha256()
 for name, tensor in sorted(model.state_dict().items()):
     h.update(name.encode() + tensor.detach().numpy().tobytes())
@@ -59,8 +62,10 @@ def test_the_tokenizer_learned_from_real_changelogs_is_the_same_in_every_process
     assert first == second
 
 
-def test_training_twice_in_two_processes_gives_the_same_weights():
-    assert _in_fresh_process(TRAINING_ON_DEMO, "3") == _in_fresh_process(TRAINING_ON_DEMO, "4")
+@pytest.mark.parametrize("architecture", ["windowed_encoder", "long_context_encoder"])
+def test_training_twice_in_two_processes_gives_the_same_weights(architecture):
+    code = TRAINING_ON_DEMO.replace("ARCHITECTURE", architecture)
+    assert _in_fresh_process(code, "3") == _in_fresh_process(code, "4")
 
 
 def test_equally_frequent_merges_are_taken_in_the_order_of_their_pieces():

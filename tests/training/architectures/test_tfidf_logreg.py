@@ -50,6 +50,13 @@ def test_it_learns_as_well_as_scikit_learns_baseline_and_reports_its_fit(fitted)
     assert preds.embeddings.shape == (len(test), SKETCH_DIM) and np.isfinite(preds.embeddings).all()
 
 
+def test_fitting_again_gives_the_same_weights(fitted, tiny_params, tmp_path):
+    model, _, _, splits = fitted
+    mp = tiny_params.model.model_copy(update={"architecture": "tfidf_logreg"})
+    again, _, _ = fit_classifier(splits["train"], splits["validation"], mp, tiny_params.training, 7, tmp_path)
+    assert all(torch.equal(a, b) for a, b in zip(model.state_dict().values(), again.state_dict().values(), strict=True))
+
+
 def test_its_scores_are_scikit_learns_on_the_same_features(fitted):
     model, tok, _, splits = fitted
     texts = [r.text for r in splits["test"]]
