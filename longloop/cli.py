@@ -197,8 +197,7 @@ def cmd_run(args) -> int:
         [
             f"dataset {summary.dataset['dvc_md5']} ({summary.dataset['counts']['total']} records), "
             f"governance {summary.governance['verdict']}",
-            f"trained: val accuracy {summary.training['val_accuracy']:.3f}; "
-            f"test macro-F1 {ev.challenger.metrics['macro_f1']:.3f}",
+            _training_line(summary.training, ev.challenger.metrics["macro_f1"]),
             f"registered {reg.model_name} v{reg.version} aliases {reg.aliases}; promotion: {promotion.reason}",
             _drift_line(summary.drift),
             _retraining_line(summary.retraining),
@@ -213,6 +212,17 @@ def cmd_run(args) -> int:
     _print(summary.to_dict(), args.json, human)
     # A version waiting for a person is the outcome asked for (require_approval), even with nothing served yet.
     return EXIT_OK if summary.has_champion or promotion.awaiting_approval else EXIT_BLOCKED
+
+
+def _training_line(training: dict, test_macro_f1: float) -> str:
+    """What was trained, in which precision and why (under model.architecture: auto, which candidate won)."""
+    what = training.get("architecture", "model")
+    if training.get("precision"):
+        what += f", {training['precision']}"
+    line = f"trained {what}: val accuracy {training['val_accuracy']:.3f}; test macro-F1 {test_macro_f1:.3f}"
+    if selection := training.get("architecture_selection"):
+        line += f"\nauto chose {selection['chosen']} ({selection['policy']}): {selection['reason']}"
+    return line
 
 
 def _reuse_line(reused: dict) -> str:

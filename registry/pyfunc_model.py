@@ -87,6 +87,9 @@ class LongloopPyfunc(PythonModel):
         choice = choose_serving_precision(
             mode, stored.get("int8_evaluation"), limit, stored.get("bf16_evaluation"), agreement
         )
+        if choice.precision != "fp32" and choice.precision not in self.model.reduced_precision_variants:
+            architecture = self.model.spec.architecture
+            choice = PrecisionChoice("fp32", f"{architecture} has no {choice.precision} variant: served in fp32")
         if choice.precision != self.precision:
             # Variants are made from the fp32 weights: int8 in place from fp32, anything else re-reads the
             # safetensors (bf16 and int8 cannot be turned back).

@@ -65,7 +65,10 @@ def evaluate_challenger(
         "min_bf16_agreement": sp.min_bf16_agreement,
     }
     units = bf16_units()
-    measured = _measured_precisions(sp.quantize, units)
+    measured = [p for p in _measured_precisions(sp.quantize, units) if p in model.reduced_precision_variants]
+    if not model.reduced_precision_variants:
+        reason = f"{model.spec.architecture} has no reduced-precision variant"
+        metrics["served_precision"] = {"precision": "fp32", "reason": reason, "bf16_units": units}
     if measured:
         test = splits["test"]
         variant_preds = {}

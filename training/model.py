@@ -72,6 +72,9 @@ def encoder_config_from_scratch(
 
 
 class LongDocumentClassifier(nn.Module):
+    # The cheaper variants training/quantization.py can make of it for serving.
+    reduced_precision_variants: tuple[str, ...] = ("int8", "bf16")
+
     def __init__(self, spec: ModelSpec):
         super().__init__()
         self.spec = spec

@@ -42,6 +42,8 @@ _SKETCH_MULTIPLIER = 2_654_435_761
 
 
 class TfidfLogregClassifier(LongDocumentClassifier):
+    reduced_precision_variants = ()  # sparse products in fp32: an int8 or bf16 copy would be the same model
+
     def _build(self, spec: ModelSpec) -> None:
         vocab = int(spec.encoder_config["vocab_size"])
         self.vocab_size = vocab

@@ -80,6 +80,18 @@ def test_its_folder_is_safetensors_and_json_and_loads_to_the_same_answers(fitted
     assert type(loaded).__name__ == "TfidfLogregClassifier" and np.allclose(a.logits, b.logits, atol=1e-6)
 
 
+def test_served_as_asked_in_int8_it_answers_in_fp32_and_says_why(fitted, tmp_path):
+    """Its products are sparse and in fp32: an "int8" copy would be the same model under another name."""
+    from longloop.registry.pyfunc_model import LongloopPyfunc
+
+    model, tok, _, splits = fitted
+    folder = save_model_dir(model, tok, tmp_path / "model")
+    served = LongloopPyfunc().load_folder(folder, quantize="int8")
+    assert served.precision == "fp32" and "tfidf_logreg has no int8 variant" in served.precision_choice.reason
+    texts = [r.text for r in splits["test"]]
+    assert served.predict_full(texts).labels == predict_documents(model, tok, texts).labels
+
+
 def test_a_document_is_read_whole_once_and_its_length_changes_its_features():
     texts = ["alpha beta gamma " * 400, "alpha beta gamma " * 5]
     tok = DocumentTokenizer.train(texts * 2, 100)
