@@ -95,6 +95,9 @@ FILES = {
     "auth-missing.yaml": "serving:\n  auth_token_env: LONGLOOP_TEST_TOKEN_NOT_SET\n",
     "bad-auth-env.yaml": "serving:\n  auth_token_env: 'not a name; rm -rf /'\n",
     "bad-rate.yaml": "serving:\n  rate_limit_per_second: -5\n",
+    "long-context-pretrained.yaml": "model:\n  architecture: long_context_encoder\n  pretrained_dir: /a/bert\n",
+    "odd-local-attention.yaml": "model:\n  architecture: long_context_encoder\n  local_attention: 127\n",
+    "unknown-architecture.yaml": "model:\n  architecture: longformer\n",
 }
 
 CASES = [
@@ -167,6 +170,21 @@ CASES = [
     ("config-auth-token-unset", ("serve", "--config", "auth-missing.yaml"), "LONGLOOP_TEST_TOKEN_NOT_SET is not set"),
     ("config-auth-env-name", ("serve", "--config", "bad-auth-env.yaml"), "serving.auth_token_env"),
     ("config-negative-rate", ("serve", "--config", "bad-rate.yaml"), "serving.rate_limit_per_second"),
+    (
+        "config-long-context-pretrained",
+        ("govern", "--data", "good.jsonl", "--config", "long-context-pretrained.yaml"),
+        "long_context_encoder is built from its config",
+    ),
+    (
+        "config-odd-local-attention",
+        ("govern", "--data", "good.jsonl", "--config", "odd-local-attention.yaml"),
+        "local_attention must be even",
+    ),
+    (
+        "config-unknown-architecture",
+        ("govern", "--data", "good.jsonl", "--config", "unknown-architecture.yaml"),
+        "model.architecture",
+    ),
     ("demo-data-huge-n", ("demo-data", "--out", "x.jsonl", "--n", "999999999"), "not between 1 and 200000"),
     (
         "real-corpus-no-documents",
