@@ -14,7 +14,7 @@ import torch
 from torch import nn
 from transformers import AutoConfig, AutoModel, BertConfig
 
-from longloop.training.packed_attention import PACKED_ATTENTION, pack_windows
+from longloop.training.packed_attention import pack_windows, register_packed_attention
 
 
 @dataclass(frozen=True)
@@ -85,7 +85,7 @@ class LongDocumentClassifier(nn.Module):
         reads documents another way (tfidf_logreg) overrides this, ``embed`` or ``forward``."""
         config = AutoConfig.for_model(**spec.encoder_config)
         config.attention_probs_dropout_prob = 0.0
-        implementation = PACKED_ATTENTION if spec.packed else spec.attention
+        implementation = register_packed_attention() if spec.packed else spec.attention
         extra = {"add_pooling_layer": False} if config.model_type == "bert" else {}
         self.encoder = AutoModel.from_config(config, attn_implementation=implementation, **extra)
         self.dropout = nn.Dropout(getattr(config, "hidden_dropout_prob", getattr(config, "mlp_dropout", 0.0)))

@@ -19,7 +19,6 @@ from functools import lru_cache
 
 import torch
 from torch.nn import functional as F
-from transformers import AttentionInterface
 
 PACKED_ATTENTION = "longloop_packed"
 
@@ -125,7 +124,15 @@ def packed_attention_forward(
     return out.transpose(0, 1).unsqueeze(0).contiguous(), None
 
 
-AttentionInterface.register(PACKED_ATTENTION, packed_attention_forward)
+@lru_cache(maxsize=1)
+def register_packed_attention() -> str:
+    """Register ``packed_attention_forward`` with transformers (once) and return its name. Called when a packed
+    model is built: importing ``AttentionInterface`` loads transformers' modeling code (1.5 s), which every
+    process that only reads a model folder's spec or serves a TF-IDF model would otherwise pay."""
+    from transformers import AttentionInterface
+
+    AttentionInterface.register(PACKED_ATTENTION, packed_attention_forward)
+    return PACKED_ATTENTION
 
 
 def pack_windows(

@@ -43,7 +43,9 @@ def test_fine_tunes_and_predicts_a_document_longer_than_its_window(tmp_path):
     rows = generate_corpus(12, seed=3, median_tokens=60, length_sigma=0.3, max_tokens=120)
     records = [record_from_mapping(r, f"demo:{i}", 10**6) for i, r in enumerate(rows)]
     mp = ModelParams(pretrained_dir=str(FOLDER), context_tokens=64, window_stride=48)
-    tp = TrainingParams(epochs=1, max_steps=2, token_budget=512, checkpoint_every=1000, learning_rate=1e-4)
+    tp = TrainingParams(
+        epochs=1, max_steps=2, token_budget=512, checkpoint_every=1000, learning_rate=1e-4, precision="fp32"
+    )
     model, tokenizer, result = fit_classifier(records[:8], records[8:], mp, tp, 3, tmp_path / "run", progress=False)
     assert result.steps == 2
     long_text = " ".join(r.text for r in records)

@@ -9,8 +9,6 @@ attention kept inside each, and its local layers skipping the keys outside their
 
 from __future__ import annotations
 
-from transformers import ModernBertConfig
-
 from longloop.settings.params import ModelParams
 from longloop.training.document_tokenizer import DocumentTokenizer
 from longloop.training.model import LongDocumentClassifier, ModelSpec
@@ -19,6 +17,9 @@ NAME = "long_context_encoder"
 
 
 def encoder_config(tokenizer: DocumentTokenizer, mp: ModelParams) -> dict:
+    # Imported here: every process that loads the architecture registry (the CLI, servers) would pay its 0.4 s.
+    from transformers import ModernBertConfig
+
     config = ModernBertConfig(
         vocab_size=tokenizer.vocab_size,
         hidden_size=mp.hidden_size,

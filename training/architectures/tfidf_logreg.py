@@ -19,8 +19,6 @@ from pathlib import Path
 
 import numpy as np
 import torch
-from scipy import sparse
-from sklearn.linear_model import LogisticRegression
 from torch import nn
 
 from longloop.settings.params import ModelParams, TrainingParams
@@ -112,6 +110,9 @@ def build(labels: tuple[str, ...], tokenizer: DocumentTokenizer, mp: ModelParams
 
 def _feature_matrix(model: TfidfLogregClassifier, tokenizer: DocumentTokenizer, texts: list[str], tfidf: bool):
     """Documents x features, scipy CSR: raw counts, or the model's TF-IDF rows."""
+    # Imported here: only fitting needs scipy and scikit-learn (a second of start-up a server need not pay).
+    from scipy import sparse
+
     docs, _ = window_documents(tokenizer, texts, model.spec)
     rows, cols, vals = [], [], []
     for start in range(0, len(docs), 64):
@@ -135,6 +136,8 @@ def fit(
 ) -> dict:
     """IDF from the training documents, then the logistic regression on their TF-IDF rows; returns the fit's
     seconds and real tokens read."""
+    from sklearn.linear_model import LogisticRegression
+
     started = time.perf_counter()
     counts = _feature_matrix(model, tokenizer, train_texts, tfidf=False)
     df = np.asarray((counts > 0).sum(axis=0)).ravel()
