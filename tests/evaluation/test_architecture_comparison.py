@@ -65,6 +65,7 @@ def report(demo_records, tiny_params, tmp_path_factory):
         work / "scratch",
         work / "pareto.png",
         progress=False,
+        in_child=False,  # each in its own process is tested below, for one candidate: a child costs 4 s to start
     )
 
 
@@ -93,10 +94,10 @@ def test_the_report_prints_a_table_and_draws_the_cost_quality_plot(report):
 def test_a_candidate_measured_in_its_own_process_scores_as_in_this_one(report, demo_records, tiny_params, tmp_path):
     """The child process trains the same model (training is reproducible): only the cost figures may differ."""
     ep = tiny_params.evaluation.model_copy(update={"candidates": ("truncated_encoder",)})
-    here = compare_architectures(
-        by_split(demo_records), tiny_params.model, tiny_params.training, ep, 7, tmp_path, progress=False, in_child=False
+    there = compare_architectures(
+        by_split(demo_records), tiny_params.model, tiny_params.training, ep, 7, tmp_path, progress=False
     )
-    child = next(c for c in report.candidates if c.name == "truncated_encoder")
-    (mine,) = here.candidates
+    mine = next(c for c in report.candidates if c.name == "truncated_encoder")
+    (child,) = there.candidates
     assert (mine.accuracy, mine.macro_f1, mine.by_length) == (child.accuracy, child.macro_f1, child.by_length)
     assert mine.ece == pytest.approx(child.ece, abs=1e-9)

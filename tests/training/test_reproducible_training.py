@@ -62,7 +62,10 @@ def test_the_tokenizer_learned_from_real_changelogs_is_the_same_in_every_process
     assert first == second
 
 
-@pytest.mark.parametrize("architecture", ["windowed_encoder", "long_context_encoder"])
+# The long-context encoder's pair runs with the slow suite (12 s): the default suite keeps to 10 minutes.
+@pytest.mark.parametrize(
+    "architecture", ["windowed_encoder", pytest.param("long_context_encoder", marks=pytest.mark.slow)]
+)
 def test_training_twice_in_two_processes_gives_the_same_weights(architecture):
     code = TRAINING_ON_DEMO.replace("ARCHITECTURE", architecture)
     assert _in_fresh_process(code, "3") == _in_fresh_process(code, "4")
