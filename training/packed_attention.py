@@ -56,7 +56,7 @@ def _full_attention(q, k, v, bounds: tuple[int, ...], scaling, dropout) -> torch
     return torch.cat(pieces, dim=1)  # type: ignore[arg-type]
 
 
-@lru_cache(maxsize=64)
+@lru_cache(maxsize=8)  # a step's layers and its backward share one entry; the next batch has other segments
 def _local_blocks(bounds: tuple[int, ...], half: int, device: str):
     """Index tables for blocked local attention: queries in blocks of ``half``; each block's keys are the block
     before, itself and the block after, within its own segment. Returns (query index [N, half], key index
