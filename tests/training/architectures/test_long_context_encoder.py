@@ -43,6 +43,25 @@ def test_it_refuses_a_pretrained_checkpoint_in_one_line():
         ModelParams(architecture="long_context_encoder", pretrained_dir="/a/bert")
 
 
+def test_its_folder_is_served_as_it_predicts(tmp_path):
+    """The serving seam (the pyfunc model the server loads) answers as the trained model, packed attention and
+    all, in fp32 and in the int8 variant."""
+    from longloop.registry.pyfunc_model import LongloopPyfunc
+    from longloop.training.model_io import save_model_dir
+
+    texts = [HEAD + " " + tail for tail in TAILS]
+    tokenizer = DocumentTokenizer.train(texts * 3, 300)
+    torch.manual_seed(0)
+    model = build_model(("a", "b"), tokenizer, tiny_model_params("long_context_encoder", 128, 96)).eval()
+    folder = save_model_dir(model, tokenizer, tmp_path / "model")
+    want = predict_documents(model, tokenizer, texts)
+    served = LongloopPyfunc().load_folder(folder, quantize="off")
+    assert served.model.spec.packed and served.predict_full(texts).labels == want.labels
+    assert torch.allclose(torch.from_numpy(served.predict_full(texts).logits), torch.from_numpy(want.logits))
+    int8 = LongloopPyfunc().load_folder(folder, quantize="int8")
+    assert int8.precision == "int8" and len(int8.predict_full(texts).labels) == 2
+
+
 def test_it_trains_on_real_tokens_only(tiny_params, demo_records, tmp_path):
     splits = by_split(demo_records)
     mp = tiny_params.model.model_copy(
