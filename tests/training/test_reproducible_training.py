@@ -56,6 +56,7 @@ def _in_fresh_process(code: str, hash_seed: str) -> str:
     return out.stdout.strip().splitlines()[-1]
 
 
+@pytest.mark.slow  # two processes building the real corpus (12 s): the default suite keeps to 10 minutes
 def test_the_tokenizer_learned_from_real_changelogs_is_the_same_in_every_process():
     first, second = (_in_fresh_process(TOKENIZER_ON_CHANGELOGS, seed) for seed in ("1", "2"))
     assert int(first.split()[0]) >= 100  # the machine's corpus was built, not skipped
