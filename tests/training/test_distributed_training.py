@@ -6,6 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 import yaml
 from safetensors.torch import load_file
 
@@ -50,6 +51,7 @@ def _train(tmp: Path, config: Path, out: str, processes: int) -> dict:
     return json.loads(res.stdout.strip().splitlines()[-1])
 
 
+@pytest.mark.slow  # three torchrun/trainer processes (13 s): the default suite keeps to 10 minutes
 def test_two_processes_match_one_process_with_double_accumulation(tmp_path):
     write_jsonl_atomic(tmp_path / "data.jsonl", generate_corpus(80, seed=5, median_tokens=120, max_tokens=900))
     single = _train(tmp_path, _config(tmp_path, "one.yaml", 2), "one", 1)
