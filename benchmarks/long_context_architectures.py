@@ -52,12 +52,17 @@ from longloop.corpus.debian_changelogs import build_debian_corpus  # noqa: E402
 from longloop.corpus.demo_corpus import generate_corpus  # noqa: E402
 from longloop.corpus.records import Record, record_from_mapping  # noqa: E402
 from longloop.corpus.splits import assign_splits, by_split  # noqa: E402
-from longloop.evaluation.architecture_comparison import CandidateResult, compare_architectures  # noqa: E402
+from longloop.evaluation.architecture_comparison import (  # noqa: E402
+    CandidateResult,
+    candidate_model_params,
+    compare_architectures,
+)
 from longloop.evaluation.baselines import tfidf_baseline  # noqa: E402
 from longloop.evaluation.precision_comparison import compare_with_fp32  # noqa: E402
 from longloop.settings.params import EvaluationParams, ModelParams, TrainingParams  # noqa: E402
 from longloop.training.architectures import build_model  # noqa: E402
 from longloop.training.collate import collate_windows  # noqa: E402
+from longloop.training.document_tokenizer import DocumentTokenizer  # noqa: E402
 from longloop.training.fit import fit_classifier  # noqa: E402
 from longloop.training.hardware import bf16_units, machine_summary  # noqa: E402
 from longloop.training.inference import window_documents  # noqa: E402
@@ -139,27 +144,17 @@ def architectures(records: list[Record], mp: ModelParams, tp: TrainingParams, co
 def training_precision_section(records: list[Record], mp: ModelParams, context: int) -> dict:
     train = by_split(records)["train"]
     texts = [r.text for r in train[:8]]
+    tokenizer = DocumentTokenizer.train([r.text for r in train], mp.vocab_size)
+    ep = EvaluationParams(long_context_tokens=context)
     out = {}
-    for label, update in (
-        ("windowed_encoder", {"architecture": "windowed_encoder", "attn_implementation": "sdpa"}),
-        (
-            "long_context_encoder",
-            {
-                "architecture": "long_context_encoder",
-                "context_tokens": context,
-                "window_stride": context - context // 8,
-            },
-        ),
-    ):
-        from longloop.training.document_tokenizer import DocumentTokenizer
-
-        tokenizer = DocumentTokenizer.train([r.text for r in train], mp.vocab_size)
+    for name in ("windowed_encoder", "long_context_encoder"):
         torch.manual_seed(0)
-        model = build_model(("a", "b"), tokenizer, mp.model_copy(update=update))
+        padded = mp.model_copy(update={"attn_implementation": "sdpa"}) if name == "windowed_encoder" else mp
+        model = build_model(("a", "b"), tokenizer, candidate_model_params(name, padded, ep))
         docs, _ = window_documents(tokenizer, texts, model.spec)
         batch = collate_windows(docs, tokenizer.pad_id)
         fp32, bf16, cosine = measure(model, batch)
-        out[label] = {
+        out[name] = {
             "fp32_seconds_per_step": round(fp32, 4),
             "bf16_seconds_per_step": round(bf16, 4),
             "bf16_speedup": round(fp32 / bf16, 3),
