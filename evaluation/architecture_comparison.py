@@ -17,7 +17,7 @@ import json
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Protocol
@@ -33,6 +33,7 @@ from longloop.evaluation.classification_metrics import accuracy, accuracy_by_len
 from longloop.settings.params import EvaluationParams, ModelParams, TrainingParams
 from longloop.training.fit import fit_classifier
 from longloop.training.inference import predict_documents
+from longloop.training.model_io import TRAINING_RESULT, load_model_dir
 from longloop.training.peak_memory import peak_memory_mb, reset_peak_memory, resident_mb
 
 BASELINE = "tfidf_logreg"
@@ -50,12 +51,17 @@ class CandidateResult:
     ms_per_document: float  # inference wall time on the test split
     cpu_seconds_per_1000_documents: float
     cost_per_1000_documents: float  # CPU seconds priced at evaluation.cpu_hour_cost
-    peak_memory_mb: float  # growth of the peak over what the process held before the candidate
+    # How far the peak rose over what the process held, while training (fit_classifier's fit_memory_mb) or
+    # while scoring the validation and test splits, whichever rose more.
+    peak_memory_mb: float
     parameters: int  # weights (for the baseline: its coefficients, zero where a feature never occurred)
     # Training throughput: real tokens per second inside training steps (the baseline: of its one-step fit),
     # and the share of the tokens computed that were real ones (packed and the baseline: 1.0; padded: less).
     train_tokens_per_second: float = 0.0
     real_token_fraction: float = 1.0
+    # Measured from the model folder the training stage made on the same split (the challenger, or a candidate
+    # of auto's selection) rather than trained again for the report.
+    reused: bool = False
 
 
 @dataclass(frozen=True)
@@ -193,28 +199,38 @@ def candidate_model_params(name: str, mp: ModelParams, ep: EvaluationParams) -> 
 
 
 def _trained_candidate(
-    name: str, splits: dict[str, list[Record]], setup: _Setup, lengths: list[int] | None
+    name: str,
+    splits: dict[str, list[Record]],
+    setup: _Setup,
+    lengths: list[int] | None,
+    fitted_dir: Path | None = None,
 ) -> tuple[CandidateResult, list[int]]:
+    """One candidate trained on the train split and measured on the test split; with ``fitted_dir``, the model
+    folder that training already made for it on the same split (the challenger, or a candidate of ``auto``'s
+    selection) is measured instead, with the training figures it recorded."""
     train, val, test = splits["train"], splits["validation"], splits["test"]
     ep = setup.evaluation
+    if fitted_dir is None:
+        model, tok, result = fit_classifier(
+            train,
+            val,
+            candidate_model_params(name, setup.model, setup.evaluation),
+            setup.training,
+            setup.seed,
+            setup.work_dir / name,
+            progress=setup.progress,
+        )
+        trained = result.to_dict()
+    else:
+        model, tok = load_model_dir(fitted_dir)
+        trained = json.loads((fitted_dir / TRAINING_RESULT).read_text(encoding="utf-8"))
     before = resident_mb()
     reset_peak_memory()
-    start = time.perf_counter()
-    model, tok, trained = fit_classifier(
-        train,
-        val,
-        candidate_model_params(name, setup.model, setup.evaluation),
-        setup.training,
-        setup.seed,
-        setup.work_dir / name,
-        progress=setup.progress,
-    )
-    train_seconds = time.perf_counter() - start
     val_preds = predict_documents(model, tok, [r.text for r in val])
     start, cpu = time.perf_counter(), time.process_time()
     preds = predict_documents(model, tok, [r.text for r in test])
     seconds, cpu_seconds = time.perf_counter() - start, time.process_time() - cpu
-    peak = peak_memory_mb() - before
+    peak = max(trained.get("fit_memory_mb", 0.0), peak_memory_mb() - before)
     labels = [r.label for r in test]
     lengths = lengths if lengths is not None else preds.n_tokens
     ece = _ece(
@@ -233,13 +249,14 @@ def _trained_candidate(
         ece,
         lengths,
         ep,
-        train_seconds,
+        trained.get("fit_seconds") or trained["seconds"],
         seconds,
         cpu_seconds,
         peak,
         sum(p.numel() for p in model.parameters()),
-        trained.tokens_per_second,
-        trained.real_token_fraction,
+        trained["tokens_per_second"],
+        trained["real_token_fraction"],
+        reused=fitted_dir is not None,
     ), lengths
 
 
@@ -259,6 +276,7 @@ def _result(
     parameters: int,
     tokens_per_second: float,
     real_fraction: float,
+    reused: bool = False,
 ) -> CandidateResult:
     n = max(1, len(labels))
     cpu_per_1000 = 1000 * cpu_seconds / n
@@ -280,6 +298,7 @@ def _result(
         parameters=parameters,
         train_tokens_per_second=tokens_per_second,
         real_token_fraction=real_fraction,
+        reused=reused,
     )
 
 
@@ -332,23 +351,28 @@ def compare_architectures(
     progress: bool = True,
     on_candidate: Callable[[CandidateResult], None] | None = None,
     in_child: bool = True,
+    fitted: Mapping[str, Path] | None = None,
 ) -> ArchitectureReport:
     """Every candidate of ``ep.candidates`` on ``splits`` (train, validation, test), in order; ``in_child``: each
-    candidate in a fresh process of its own (its peak memory is then its own; progress shows there)."""
+    candidate trained in a fresh process of its own (its peak memory is then its own; progress shows there).
+    ``fitted``: model folders already trained on this train split, by candidate name, measured rather than
+    trained again."""
     if not splits["train"] or not splits["validation"] or not splits["test"]:
         raise DataError("the comparison needs documents in each of the train, validation and test splits")
     results: list[CandidateResult] = []
     lengths: list[int] | None = None
     setup = _Setup(mp, tp, ep, seed, work_dir, progress)
     records = work_dir / "records.jsonl"
-    if in_child:
+    fitted = fitted or {}
+    if in_child and any(name not in fitted for name in ep.candidates):
         write_records(records, [r for part in ("train", "validation", "test") for r in splits[part]])
     for name in ep.candidates:
-        result, lengths = (
-            _candidate_in_child(name, records, setup, lengths)
-            if in_child
-            else _trained_candidate(name, splits, setup, lengths)
-        )
+        if name in fitted:
+            result, lengths = _trained_candidate(name, splits, setup, lengths, Path(fitted[name]))
+        elif in_child:
+            result, lengths = _candidate_in_child(name, records, setup, lengths)
+        else:
+            result, lengths = _trained_candidate(name, splits, setup, lengths)
         results.append(result)
         if on_candidate is not None:
             on_candidate(result)

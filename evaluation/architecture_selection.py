@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from longloop.corpus.records import Record
@@ -21,6 +21,7 @@ from longloop.training.document_tokenizer import DocumentTokenizer
 from longloop.training.fit import fit_classifier
 from longloop.training.inference import predict_documents
 from longloop.training.model import LongDocumentClassifier
+from longloop.training.model_io import TRAINING_RESULT, save_model_dir
 from longloop.training.trainer import TrainResult
 
 
@@ -40,6 +41,9 @@ class ArchitectureSelection:
     reason: str
     policy: str
     candidates: tuple[CandidateFit, ...]
+    # Each candidate's model folder, trained on the train split: the architecture report measures these rather
+    # than training them again. They live with the training checkpoints and go when those are released.
+    model_dirs: dict[str, str] = field(default_factory=dict)
 
     def to_dict(self) -> dict:
         return {
@@ -73,10 +77,10 @@ def select_architecture(
     ``validation``; returns the chosen one's model, tokenizer and training result, and the selection."""
     fitted: dict[str, tuple[LongDocumentClassifier, DocumentTokenizer, TrainResult]] = {}
     scores: list[CandidateFit] = []
+    folders: dict[str, str] = {}
     texts, labels = [r.text for r in validation], [r.label for r in validation]
     for name in ep.candidates:
         candidate_params = candidate_model_params(name, mp, ep)
-        started = time.perf_counter()
         model, tokenizer, result = fit_classifier(
             train,
             validation,
@@ -87,7 +91,6 @@ def select_architecture(
             on_step=_prefixed(on_step, name),
             progress=progress,
         )
-        train_seconds = time.perf_counter() - started
         wall, cpu = time.perf_counter(), time.process_time()
         predicted = predict_documents(model, tokenizer, texts).labels
         wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
@@ -99,10 +102,14 @@ def select_architecture(
                 accuracy(labels, predicted),
                 1000 * wall / n,
                 1000 * cpu / n / 3600 * ep.cpu_hour_cost,
-                train_seconds,
+                result.fit_seconds,
             )
         )
         fitted[name] = (model, tokenizer, result)
+        folders[name] = str(
+            save_model_dir(model, tokenizer, work_dir / name / "model", {TRAINING_RESULT: result.to_dict()})
+        )
     chosen, reason, policy = recommend(scores, ep.max_ms_per_document)
     model, tokenizer, result = fitted[chosen]
-    return model, tokenizer, result, ArchitectureSelection(chosen, f"on validation: {reason}", policy, tuple(scores))
+    selection = ArchitectureSelection(chosen, f"on validation: {reason}", policy, tuple(scores), folders)
+    return model, tokenizer, result, selection

@@ -1,4 +1,5 @@
-"""One training cycle: version → governance gate → train → evaluate → register → promotion gate.
+"""One training cycle: version → governance gate → train → evaluate (and report the architectures) → register →
+promotion gate.
 
 A cycle whose training fingerprint (the data the gate kept, the parameters that shape the model, the training
 and evaluation code) is already on a registered version reuses that version: nothing is trained or
@@ -17,7 +18,7 @@ from longloop.flows.flow_results import TrainingCycle
 from longloop.settings.params import LongloopParams
 from longloop.settings.state_paths import StatePaths, TrackingTarget
 from longloop.tasks.dataset_tasks import version_dataset
-from longloop.tasks.evaluation_tasks import evaluate_challenger, evaluate_champion
+from longloop.tasks.evaluation_tasks import architecture_report, evaluate_challenger, evaluate_champion
 from longloop.tasks.governance_tasks import governance_gate, log_governance
 from longloop.tasks.registry_tasks import (
     find_trained_version,
@@ -43,8 +44,11 @@ def _train_and_register(
     assert trained.model_dir is not None
     seed = params.project.seed
     challenger = evaluate_challenger(params.evaluation, params.serving, seed, trained.model_dir, kept_path, run)
+    architectures = architecture_report(
+        paths, params.model, params.training, params.evaluation, seed, kept_path, trained, run, found.fingerprint
+    )
     champion = evaluate_champion(params.evaluation, seed, params.registry.model_name, kept_path)
-    evaluation = CycleEvaluation(challenger, champion)
+    evaluation = CycleEvaluation(challenger, champion, architectures)
     example = read_records(Path(kept_path))[0].text
     registered = register_challenger(
         params.registry.model_name,

@@ -7,9 +7,11 @@ in ``--help``). Errors are one line on stderr.
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import os
 import sys
+from collections.abc import Callable
 from enum import IntEnum
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -161,6 +163,12 @@ def _retraining_line(rt) -> str:
     return line
 
 
+def _importer(module: str) -> Callable[[], object]:
+    """A command's flows imported under the state lock (their libraries write caches, matplotlib's, into the
+    state folder), while Prefect's temporary server starts (run_locked's ``prepare``)."""
+    return lambda: importlib.import_module(module)
+
+
 def cmd_run(args) -> int:
     params = _params(args)
     from longloop.corpus.run_inputs import check_run_inputs
@@ -175,14 +183,13 @@ def cmd_run(args) -> int:
     given = _paths_of(args, "data", "production", "feedback")
 
     def job() -> PipelineSummary:
-        # Imported under the lock: the flows' libraries write caches (matplotlib's) into the state folder.
         from longloop.flows.pipeline import pipeline
 
         return pipeline(
             params, data_path=given["data"], production_path=given["production"], feedback_path=given["feedback"]
         )
 
-    summary = run_locked(params, "run", job)
+    summary = run_locked(params, "run", job, prepare=_importer("longloop.flows.pipeline"))
     if summary.blocked:
         _print(
             summary.to_dict(),
@@ -198,6 +205,7 @@ def cmd_run(args) -> int:
             f"dataset {summary.dataset['dvc_md5']} ({summary.dataset['counts']['total']} records), "
             f"governance {summary.governance['verdict']}",
             _training_line(summary.training, ev.challenger.metrics["macro_f1"]),
+            *([f"architecture report, test split:\n{ev.architectures.table}"] if ev.architectures else []),
             f"registered {reg.model_name} v{reg.version} aliases {reg.aliases}; promotion: {promotion.reason}",
             _drift_line(summary.drift),
             _retraining_line(summary.retraining),
@@ -256,11 +264,11 @@ def cmd_replay(args) -> int:
     production, feedback = str(Path(args.data).resolve()), _paths_of(args, "feedback")["feedback"]
 
     def job() -> WatchedWindow:
-        from longloop.flows.production_window import production_replay  # under the lock, as in cmd_run
+        from longloop.flows.production_window import production_replay
 
         return production_replay(params, production, feedback)
 
-    out = run_locked(params, "replay", job)
+    out = run_locked(params, "replay", job, prepare=_importer("longloop.flows.production_window"))
     traffic = out.deployment["traffic"]
     human = "\n".join(
         [
@@ -280,11 +288,11 @@ def cmd_monitor(args) -> int:
     from longloop.locked_run import run_locked
 
     def job() -> DriftMonitoringSummary:
-        from longloop.flows.drift_check import drift_monitoring  # under the lock, as in cmd_run
+        from longloop.flows.drift_check import drift_monitoring
 
         return drift_monitoring(params)
 
-    out = run_locked(params, "monitor", job)
+    out = run_locked(params, "monitor", job, prepare=_importer("longloop.flows.drift_check"))
     if out.skipped or out.drift is None or out.retraining is None:
         human = f"drift check skipped: {out.reason}"
     else:
@@ -304,11 +312,11 @@ def cmd_retrain(args) -> int:
     from longloop.locked_run import run_locked
 
     def job() -> RecordedRetraining:
-        from longloop.flows.retraining import retrain_and_record  # under the lock, as in cmd_run
+        from longloop.flows.retraining import retrain_and_record
 
         return retrain_and_record(params, "command line")
 
-    out = run_locked(params, "retrain", job)
+    out = run_locked(params, "retrain", job, prepare=_importer("longloop.flows.retraining"))
     outcome = out.outcome
     if outcome.blocked or outcome.dataset is None or outcome.promotion is None:
         human = "governance gate blocked the merged dataset"

@@ -39,12 +39,21 @@ def run_locked(
     job: Callable[[], T],
     wait_seconds: float | None = None,
     settle: bool = True,
+    prepare: Callable[[], object] | None = None,
 ) -> T:
     """Run ``job`` holding the state folder's lock (waiting ``wait_seconds``, by default
     ``project.lock_wait_seconds``). ``settle`` is False inside a flow run of its own (a deployment), whose own
-    run is Running and must not be taken for an orphan."""
+    run is Running and must not be taken for an orphan. ``prepare`` (importing the flows) runs first, under the
+    lock, while an embedded Prefect server starts for the settling."""
     wait = params.project.lock_wait_seconds if wait_seconds is None else wait_seconds
     with state_lock(StatePaths.from_params(params).state, wait, command):
         if settle:
+            from longloop.temporary_prefect_server import started_alongside
+
+            with started_alongside(not params.services.prefect_api_url):
+                if prepare is not None:
+                    prepare()
             settle_killed_runs(params)
+        elif prepare is not None:
+            prepare()
         return job()

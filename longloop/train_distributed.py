@@ -45,7 +45,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from longloop.training.document_tokenizer import DocumentTokenizer
     from longloop.training.fit import fit_classifier
-    from longloop.training.model_io import save_model_dir
+    from longloop.training.model_io import TRAINING_RESULT, save_model_dir
 
     rank, world = int(os.environ.get("RANK", "0")), int(os.environ.get("WORLD_SIZE", "1"))
     use_cuda = torch.cuda.is_available() and params.training.device != "cpu"
@@ -74,7 +74,7 @@ def main(argv: list[str] | None = None) -> int:
                 model,
                 tokenizer,
                 out / "model",
-                extra={"training_result.json": {**result.to_dict(), "processes": world}},
+                extra={TRAINING_RESULT: {**result.to_dict(), "processes": world}},
             )
             print(json.dumps({**result.to_dict(), "processes": world, "model_dir": str(out / "model")}))
     finally:

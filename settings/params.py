@@ -298,6 +298,10 @@ class EvaluationParams(_Frozen):
     # The long_context_encoder candidate's context (its own, built from the config with the model section's
     # sizes; the other encoders keep model.context_tokens).
     long_context_tokens: int = Field(8192, ge=64)
+    # Every evaluation of a challenger also reports the candidates beside it on its split: the challenger
+    # itself (and under auto every candidate the selection trained) measured from its folder, the others
+    # trained for the report. False: only `longloop compare` and auto's selection train them.
+    architecture_report: bool = True
 
     @field_validator("candidates")
     @classmethod

@@ -4,21 +4,32 @@ from __future__ import annotations
 
 import json
 import tempfile
+from dataclasses import asdict
 from pathlib import Path
 
 import mlflow
 from prefect import task
 from prefect.cache_policies import NO_CACHE
 
-from longloop.corpus.atomic_files import write_bytes_atomic, write_json_atomic, write_jsonl_atomic
+from longloop.corpus.atomic_files import write_bytes_atomic, write_json_atomic, write_jsonl_atomic, write_text_atomic
+from longloop.corpus.dataset_files import read_records
+from longloop.corpus.splits import by_split
+from longloop.evaluation.architecture_comparison import compare_architectures
 from longloop.evaluation.evaluate_folder import evaluate_model_folder
 from longloop.evaluation.precision_comparison import compare_with_fp32
 from longloop.monitoring.drift_features import training_vocabulary
 from longloop.registry.model_registry import alias_version, download_model_dir
 from longloop.registry.pyfunc_model import CALIBRATION, SERVING_PRECISION
-from longloop.settings.params import EvaluationParams, ServingParams
+from longloop.settings.params import EvaluationParams, ModelParams, ServingParams, TrainingParams
+from longloop.settings.state_paths import StatePaths
 from longloop.tasks.retry_policy import TRANSIENT_RETRIES
-from longloop.tasks.stage_results import SCALAR_METRIC_KEYS, ModelEvaluation, TrackingRun
+from longloop.tasks.stage_results import (
+    SCALAR_METRIC_KEYS,
+    ArchitectureReportSummary,
+    ModelEvaluation,
+    TrackingRun,
+    TrainedModel,
+)
 from longloop.training.hardware import bf16_units
 from longloop.training.model_io import SPEC, add_to_model_dir
 from longloop.training.quantization import REDUCED_PRECISIONS, choose_serving_precision
@@ -153,3 +164,62 @@ def evaluate_champion(
         model_dir = download_model_dir(model_name, version, Path(tmp))
         ev = evaluate_model_folder(model_dir, Path(kept_path), evaluation, seed, None, with_comparisons=False)
     return ModelEvaluation.of_champion(version, ev.metrics)
+
+
+ARCHITECTURE_REPORT = "architecture_report.json"  # in the run folder and the MLflow run, beside its table and plot
+
+
+@task(name="architecture-report", cache_policy=NO_CACHE)
+def architecture_report(
+    paths: StatePaths,
+    model_params: ModelParams,
+    training: TrainingParams,
+    evaluation: EvaluationParams,
+    seed: int,
+    kept_path: str,
+    trained: TrainedModel,
+    run: TrackingRun,
+    fingerprint: str,
+) -> ArchitectureReportSummary | None:
+    """The challenger beside the configured candidates on its own split (``evaluation.architecture_report``).
+    The challenger, and under auto every candidate the selection trained, are measured from their folders; the
+    others are trained for the report, each in a process of its own, with checkpoints beside the training's."""
+    if not evaluation.architecture_report or trained.model_dir is None:
+        return None
+    architecture = trained.result["architecture"]
+    names = (architecture, *(c for c in evaluation.candidates if c != architecture))
+    fitted = {name: Path(folder) for name, folder in trained.candidate_dirs.items()}
+    fitted[architecture] = Path(trained.model_dir)
+    out, work_dir = Path(run.run_dir) / "architecture-report", paths.training_dir(fingerprint) / "architecture-report"
+    out.mkdir(parents=True, exist_ok=True)
+    work_dir.mkdir(parents=True, exist_ok=True)
+    report = compare_architectures(
+        by_split(read_records(Path(kept_path))),
+        model_params,
+        training,
+        evaluation.model_copy(update={"candidates": names}),
+        seed,
+        work_dir,
+        plot_path=out / "architecture_pareto.png",
+        fitted=fitted,
+    )
+    write_json_atomic(out / ARCHITECTURE_REPORT, report.to_dict())
+    write_text_atomic(out / "architecture_report.txt", report.table() + "\n")
+    with mlflow.start_run(run_id=run.run_id):
+        mlflow.log_artifacts(str(out), artifact_path="architecture-report")
+        mlflow.log_metrics(
+            {
+                f"architecture_{c.name}_{key}": float(getattr(c, key))
+                for c in report.candidates
+                for key in ("macro_f1", "accuracy", "ece", "ms_per_document", "cost_per_1000_documents")
+            }
+        )
+        mlflow.set_tag("longloop.architecture_recommended", report.recommended)
+    return ArchitectureReportSummary(
+        report.recommended,
+        report.reason,
+        report.policy,
+        report.pareto,
+        [asdict(c) for c in report.candidates],
+        report.table(),
+    )

@@ -117,6 +117,8 @@ class TrainedModel(StageResult):
     result: dict[str, Any]  # the trainer's result (losses, accuracy, tokens/s, steps, ...)
     parameters: int
     model_dir: str | None = field(default=None, metadata=INTERNAL)  # None for a reused version's summary
+    # Under model.architecture: auto, every candidate's folder as the selection trained it, by name.
+    candidate_dirs: dict[str, str] = field(default_factory=dict, metadata=INTERNAL)
 
     def summary(self) -> dict[str, Any]:
         """A run summary's ``training``: the trainer's result and the parameter count."""
@@ -180,9 +182,24 @@ class ModelEvaluation(StageResult):
 
 
 @dataclass(frozen=True)
+class ArchitectureReportSummary(StageResult):
+    """An evaluation's architecture report (evaluation/architecture_comparison.py): each candidate's figures
+    on the challenger's test split, the cost / macro-F1 Pareto front, and what the stated policy recommends."""
+
+    recommended: str
+    reason: str
+    policy: str
+    pareto: list[str]
+    candidates: list[dict[str, Any]]
+    table: str = field(default="", metadata=INTERNAL)  # what the command line prints
+
+
+@dataclass(frozen=True)
 class CycleEvaluation(StageResult):
     challenger: ModelEvaluation
     champion: ModelEvaluation | None  # None when there is no champion yet
+    # evaluation.architecture_report: the challenger beside the candidates (None when off, or reused)
+    architectures: ArchitectureReportSummary | None = field(default=None, metadata=OPTIONAL)
 
 
 @dataclass(frozen=True)

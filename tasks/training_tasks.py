@@ -22,7 +22,7 @@ from longloop.settings.state_paths import StatePaths
 from longloop.tasks.retry_policy import TRANSIENT_RETRIES
 from longloop.tasks.stage_results import TrackingRun, TrainedModel
 from longloop.training.fit import fit_classifier
-from longloop.training.model_io import save_model_dir
+from longloop.training.model_io import TRAINING_RESULT, save_model_dir
 
 ARCHITECTURE_SELECTION = "architecture_selection.json"  # under model.architecture: auto, in the folder and the run
 TRAINING_SUMMARY = "training_summary.json"  # a run artifact: the training result and the parameter count
@@ -87,7 +87,7 @@ def train_model(
                 paths.training_dir(fingerprint),
                 on_step=on_step,
             )
-    extra = {"training_result.json": result.to_dict()}
+    extra = {TRAINING_RESULT: result.to_dict()}
     if selection is not None:
         extra[ARCHITECTURE_SELECTION] = selection.to_dict()
     model_dir = save_model_dir(model, tokenizer, Path(run.run_dir) / "model", extra=extra)
@@ -97,7 +97,12 @@ def train_model(
         with mlflow.start_run(run_id=run_id):
             mlflow.log_dict(selection.to_dict(), ARCHITECTURE_SELECTION)
             mlflow.set_tag("longloop.architecture_chosen", selection.chosen)
-    trained = TrainedModel(summary_result, sum(p.numel() for p in model.parameters()), str(model_dir))
+    trained = TrainedModel(
+        summary_result,
+        sum(p.numel() for p in model.parameters()),
+        str(model_dir),
+        candidate_dirs=selection.model_dirs if selection is not None else {},
+    )
     # Kept with the run, so that a later cycle that reuses this model can report its training.
     summary = write_json_atomic(Path(run.run_dir) / TRAINING_SUMMARY, trained.to_dict())
     with mlflow.start_run(run_id=run_id):

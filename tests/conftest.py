@@ -48,11 +48,11 @@ def trained_model_dir(tmp_path_factory, tiny_params, demo_records):
     """A tiny model trained once for the whole session and saved as a model folder."""
     from longloop.corpus.splits import by_split
     from longloop.training.fit import fit_classifier
-    from longloop.training.model_io import save_model_dir
+    from longloop.training.model_io import TRAINING_RESULT, save_model_dir
 
     work = tmp_path_factory.mktemp("trained")
     splits = by_split(demo_records)
-    model, tok, _ = fit_classifier(
+    model, tok, result = fit_classifier(
         splits["train"],
         splits["validation"],
         tiny_params.model,
@@ -61,7 +61,7 @@ def trained_model_dir(tmp_path_factory, tiny_params, demo_records):
         work / "training",
         progress=False,
     )
-    return save_model_dir(model, tok, work / "model")
+    return save_model_dir(model, tok, work / "model", {TRAINING_RESULT: result.to_dict()})
 
 
 @pytest.fixture

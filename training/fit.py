@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -12,6 +14,7 @@ from longloop.settings.params import ConfigError, ModelParams, TrainingParams
 from longloop.training.architectures import build_model, trainer_for
 from longloop.training.document_tokenizer import DocumentTokenizer
 from longloop.training.model import LongDocumentClassifier
+from longloop.training.peak_memory import peak_memory_mb, reset_peak_memory, resident_mb
 from longloop.training.trainer import TrainResult
 
 
@@ -34,6 +37,9 @@ def fit_classifier(
     unseen = sorted({r.label for r in validation} - set(labels))
     if unseen:
         raise ValueError(f"validation labels never seen in training: {', '.join(unseen)}")
+    held = resident_mb()
+    reset_peak_memory()
+    started = time.perf_counter()
     if mp.pretrained_dir:
         tokenizer = DocumentTokenizer.load(mp.pretrained_dir)
     elif (work_dir / "tokenizer.json").is_file():  # resuming: the checkpoints belong to this tokenizer
@@ -57,4 +63,5 @@ def fit_classifier(
         on_step=on_step,
         progress=progress,
     )
-    return model, tokenizer, result
+    fit = {"fit_seconds": time.perf_counter() - started, "fit_memory_mb": max(0.0, peak_memory_mb() - held)}
+    return model, tokenizer, dataclasses.replace(result, **fit)

@@ -16,6 +16,7 @@ from longloop.training.folder_checksums import CHECKSUMS, sha256_file, verify_mo
 from longloop.training.model import LongDocumentClassifier, ModelSpec
 
 WEIGHTS, SPEC = "model.safetensors", "model_spec.json"
+TRAINING_RESULT = "training_result.json"  # the trainer's result, beside the model it trained
 
 
 def save_model_dir(

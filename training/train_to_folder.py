@@ -12,7 +12,7 @@ from longloop.corpus.records import DataError
 from longloop.corpus.splits import by_split
 from longloop.settings.params import ModelParams, TrainingParams
 from longloop.training.fit import fit_classifier
-from longloop.training.model_io import save_model_dir
+from longloop.training.model_io import TRAINING_RESULT, save_model_dir
 
 
 @dataclass(frozen=True)
@@ -30,7 +30,7 @@ def train_to_folder(
 ) -> TrainedFolder:
     splits = by_split(read_records(Path(dataset_path)))
     model, tokenizer, result = fit_classifier(splits["train"], splits["validation"], mp, tp, seed, work_dir)
-    folder = save_model_dir(model, tokenizer, out_dir, extra={"training_result.json": result.to_dict()})
+    folder = save_model_dir(model, tokenizer, out_dir, extra={TRAINING_RESULT: result.to_dict()})
     return TrainedFolder(folder, result.to_dict(), sum(p.numel() for p in model.parameters()))
 
 

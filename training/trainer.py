@@ -50,6 +50,10 @@ class TrainResult:
     seconds: float
     step_seconds: float  # inside training steps only (collate, forward, backward, optimizer): no validation or I/O
     precision_reason: str = ""  # why this precision (training/precision_probe.py under precision: auto)
+    # The whole fit as fit_classifier ran it (tokenizer, model, training): wall seconds, and how far the peak
+    # memory rose over what the process held when it started. What the architecture report compares.
+    fit_seconds: float = 0.0
+    fit_memory_mb: float = 0.0
 
     def to_dict(self) -> dict:
         return asdict(self)

@@ -101,3 +101,30 @@ def test_a_candidate_measured_in_its_own_process_scores_as_in_this_one(report, d
     (child,) = there.candidates
     assert (mine.accuracy, mine.macro_f1, mine.by_length) == (child.accuracy, child.macro_f1, child.by_length)
     assert mine.ece == pytest.approx(child.ece, abs=1e-9)
+
+
+def test_a_folder_already_trained_on_the_split_is_measured_not_trained_again(
+    report, trained_model_dir, demo_records, tiny_params, tmp_path
+):
+    """The challenger's folder (trained with the same data, parameters and seed as the report's windowed
+    encoder) gives the same scores, with the training figures it recorded, and nothing is trained for it."""
+    ep = tiny_params.evaluation.model_copy(update={"candidates": ("windowed_encoder",)})
+    there = compare_architectures(
+        by_split(demo_records),
+        tiny_params.model,
+        tiny_params.training,
+        ep,
+        7,
+        tmp_path,
+        progress=False,
+        fitted={"windowed_encoder": trained_model_dir},
+    )
+    (reused,) = there.candidates
+    trained = json.loads((trained_model_dir / "training_result.json").read_text())
+    assert reused.reused and reused.train_seconds == trained["fit_seconds"] > 0
+    assert reused.train_tokens_per_second == trained["tokens_per_second"]
+    assert reused.peak_memory_mb >= trained["fit_memory_mb"] > 0
+    fresh = next(c for c in report.candidates if c.name == "windowed_encoder")
+    assert not fresh.reused
+    assert (reused.accuracy, reused.macro_f1, reused.by_length) == (fresh.accuracy, fresh.macro_f1, fresh.by_length)
+    assert not (tmp_path / "windowed_encoder").exists() and not (tmp_path / "records.jsonl").exists()

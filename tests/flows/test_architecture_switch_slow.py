@@ -35,6 +35,10 @@ def test_auto_trains_the_candidates_and_the_cheap_baseline_can_become_the_champi
     assert selection["chosen"] == out["training"]["architecture"] == "tfidf_logreg"
     assert selection["policy"].startswith("best macro-F1") and selection["split"] == "validation"
     assert out["served"] and out["registry"]["champion_version"] == out["registry"]["version"]
+    # The evaluation's architecture report measured the selection's folders: nothing was trained twice.
+    report = out["evaluation"]["architectures"]
+    assert [c["name"] for c in report["candidates"]] == ["tfidf_logreg", "long_context_encoder"]
+    assert all(c["reused"] for c in report["candidates"]) and report["recommended"] in report["pareto"]
     state = tmp_path / ".longloop"
     folders = sorted((state / "runs").glob("*/model"), key=lambda p: p.stat().st_mtime)
     spec = json.loads((folders[0] / "model_spec.json").read_text())

@@ -2,11 +2,11 @@
 then the same run again, which must reuse what the first one made."""
 
 import json
-import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+import yaml
 from mlflow import MlflowClient
 
 from longloop.monitoring.evidently_dashboard import SNAPSHOTS_PER_WINDOW
@@ -47,7 +47,10 @@ class FirstRun:
 def first_run(tmp_path_factory) -> FirstRun:
     """One `longloop run` on a fresh project, shared by the module's tests (a second run builds on it)."""
     project = tmp_path_factory.mktemp("loop")
-    shutil.copy(TINY, project / "params.yaml")
+    config = yaml.safe_load(TINY.read_text())
+    # Every evaluation reports the challenger beside the TF-IDF candidate, trained for the report.
+    config["evaluation"] = {"architecture_report": True, "candidates": ["windowed_encoder", "tfidf_logreg"]}
+    (project / "params.yaml").write_text(yaml.safe_dump(config))
     res = run_cli(project, "run", "--json")
     assert res.code == 0, res.stderr[-3000:]
     return FirstRun(project, res, _stored(project))
@@ -93,6 +96,15 @@ def test_run_closes_the_loop(first_run):
     run_id = client.get_model_version("longloop-classifier", "1").run_id
     plots = {f.path for f in client.list_artifacts(run_id, "plots")}
     assert {"plots/robustness.png", "plots/long_context_vs_baselines.png", "plots/reliability_diagram.png"} <= plots
+    report = s["evaluation"]["architectures"]
+    assert [(c["name"], c["reused"]) for c in report["candidates"]] == [
+        ("windowed_encoder", True),  # the challenger, measured from its folder
+        ("tfidf_logreg", False),  # trained for the report
+    ]
+    assert client.get_run(run_id).data.tags["longloop.architecture_recommended"] == report["recommended"]
+    shown = {f.path for f in client.list_artifacts(run_id, "architecture-report")}
+    assert "architecture-report/architecture_pareto.png" in shown
+    assert outcome["evaluation"]["architectures"]["candidates"], "the retraining cycle's evaluation reports too"
     assert first_run.stored["dvc_remote_files"] == 2
     assert list((state / "evidently").rglob("snapshots/*.json"))
     assert first_run.stored["inference_lines"] == 60
