@@ -27,7 +27,10 @@ variants against fp32 (``evaluation/precision_comparison``: speed-up and label a
 trained here on the demo documents. ``goals`` puts each of the issue's goals beside its measured figure, and
 ``machine`` the CPU and its ISA flags (the speed-ups depend on them: AMX, AVX-512-BF16 or AVX2 only).
 
-``python benchmarks/long_context_architectures.py [--quick] [--no-real] [--out FILE]``; ``--quick`` (fewer and
+``python benchmarks/long_context_architectures.py [--quick] [--no-real] [--variants a,b] [--no-precision]
+[--out FILE]``; ``--variants`` and ``--no-precision`` measure a subset (e.g. the native encoder against its
+full-attention twin at 8,192 tokens: ``--variants long_context_encoder,full_attention_encoder --no-real
+--no-precision --median-tokens 6000 --documents 80 --epochs 2``). ``--quick`` (fewer and
 shorter documents, changelogs cut to their newest 8,000 characters, 2 epochs, a 4,096-token context) is meant
 to take under 10 minutes on 2 cores (measured: 13.3 minutes with 120 demo documents and 30,000 characters, 12.3
 with 100 and 15,000).
@@ -106,11 +109,14 @@ def entry(c: CandidateResult) -> dict:
     }
 
 
-def architectures(records: list[Record], mp: ModelParams, tp: TrainingParams, context: int, work: Path) -> dict:
+def architectures(
+    records: list[Record], mp: ModelParams, tp: TrainingParams, context: int, work: Path, variants: list[str]
+) -> dict:
     splits = by_split(records)
     ep = EvaluationParams(long_context_tokens=context, length_buckets=(512, 2048))
     out = {}
-    for label, (architecture, update) in VARIANTS.items():
+    for label in variants:
+        architecture, update = VARIANTS[label]
         print(f"[{label}] training and testing ...", file=sys.stderr, flush=True)
         report = compare_architectures(
             splits,
@@ -123,6 +129,8 @@ def architectures(records: list[Record], mp: ModelParams, tp: TrainingParams, co
         )
         out[label] = entry(report.candidates[0])
         print(f"[{label}] {json.dumps(out[label])}", file=sys.stderr, flush=True)
+    if "tfidf_logreg" not in variants:
+        return out
     train, test = splits["train"], splits["test"]
     reference = tfidf_baseline(
         [r.text for r in train],
@@ -198,39 +206,51 @@ def ratio(a: float | None, b: float | None) -> float | None:
 def goals(datasets: dict, precision: dict) -> dict:
     out = {}
     for name, archs in datasets.items():
-        native, full = archs["long_context_encoder"], archs["full_attention_encoder"]
-        out[name] = {
-            "native_vs_full_tokens_per_second": {
-                "native": native["tokens_per_second"],
-                "full_attention": full["tokens_per_second"],
-                "ratio": ratio(native["tokens_per_second"], full["tokens_per_second"]),
-                "goal": ">= 1.5",
-            },
-            "native_vs_full_peak_memory_mb": {
-                "native": native["peak_memory_mb"],
-                "full_attention": full["peak_memory_mb"],
-                "goal": "native <= full",
-            },
-            "native_vs_full_macro_f1_over_2048": {
-                "native": native["macro_f1_over_2048"],
-                "full_attention": full["macro_f1_over_2048"],
-                "goal": "native >= full",
-            },
-            "real_token_fraction": {
-                "packed": archs["windowed_encoder_packed"]["real_token_fraction"],
-                "padded": archs["windowed_encoder"]["real_token_fraction"],
-                "goal": "packed 1.0",
-            },
-            "packed_vs_padded_tokens_per_second": ratio(
-                archs["windowed_encoder_packed"]["tokens_per_second"], archs["windowed_encoder"]["tokens_per_second"]
-            ),
-        }
+        out[name] = {}
+        if "long_context_encoder" in archs and "full_attention_encoder" in archs:
+            out[name] |= native_against_full(archs["long_context_encoder"], archs["full_attention_encoder"])
+        if "windowed_encoder_packed" in archs and "windowed_encoder" in archs:
+            out[name] |= packed_against_padded(archs["windowed_encoder_packed"], archs["windowed_encoder"])
+    if not precision:
+        return out
     train = precision["training"]
     out["bf16_training_speedup"] = {k: v["bf16_speedup"] for k, v in train.items()} | {
         "goal": ">= 1.7 on a CPU with bf16 units"
     }
     out["bf16_serving"] = precision["serving"].get("bf16", {}) | {"goal": "speedup >= 2, agreement >= 0.999"}
     return out
+
+
+def native_against_full(native: dict, full: dict) -> dict:
+    return {
+        "native_vs_full_tokens_per_second": {
+            "native": native["tokens_per_second"],
+            "full_attention": full["tokens_per_second"],
+            "ratio": ratio(native["tokens_per_second"], full["tokens_per_second"]),
+            "goal": ">= 1.5",
+        },
+        "native_vs_full_peak_memory_mb": {
+            "native": native["peak_memory_mb"],
+            "full_attention": full["peak_memory_mb"],
+            "goal": "native <= full",
+        },
+        "native_vs_full_macro_f1_over_2048": {
+            "native": native["macro_f1_over_2048"],
+            "full_attention": full["macro_f1_over_2048"],
+            "goal": "native >= full",
+        },
+    }
+
+
+def packed_against_padded(packed: dict, padded: dict) -> dict:
+    return {
+        "real_token_fraction": {
+            "packed": packed["real_token_fraction"],
+            "padded": padded["real_token_fraction"],
+            "goal": "packed 1.0",
+        },
+        "packed_vs_padded_tokens_per_second": ratio(packed["tokens_per_second"], padded["tokens_per_second"]),
+    }
 
 
 def main() -> int:
@@ -247,8 +267,14 @@ def main() -> int:
     ap.add_argument(
         "--real-max-chars", type=int, default=400_000, help="a changelog's newest entries up to this many characters"
     )
+    ap.add_argument("--variants", default=",".join(VARIANTS), help=f"a comma-separated subset of {', '.join(VARIANTS)}")
+    ap.add_argument("--no-precision", action="store_true", help="leave out the bf16 and int8 section")
     ap.add_argument("--out", help="also write the JSON here")
     args = ap.parse_args()
+    variants = [v.strip() for v in args.variants.split(",") if v.strip()]
+    unknown = sorted(set(variants) - set(VARIANTS))
+    if unknown or not variants:
+        ap.error(f"--variants: unknown {', '.join(unknown) or '(none given)'}; known: {', '.join(VARIANTS)}")
     if args.quick:
         args.documents, args.median_tokens, args.context, args.epochs = 80, 1200, 4096, 2
         args.real_max_chars = 8_000
@@ -279,6 +305,9 @@ def main() -> int:
         "load_average_start": [round(x, 2) for x in os.getloadavg()],
         "settings": {
             "quick": args.quick,
+            "variants": variants,
+            "documents": args.documents,
+            "median_tokens": args.median_tokens,
             "context": args.context,
             "window": args.window,
             "epochs": args.epochs,
@@ -293,12 +322,14 @@ def main() -> int:
         "architectures": {},
     }
     for name, records in data.items():
-        result["architectures"][name] = architectures(records, mp, tp, args.context, work / name)
-    print("[precision] ...", file=sys.stderr, flush=True)
-    result["precision"] = {
-        "training": training_precision_section(data["demo_long"], mp, args.context),
-        "serving": serving_precision_section(data["demo_long"], mp, tp, work / "precision"),
-    }
+        result["architectures"][name] = architectures(records, mp, tp, args.context, work / name, variants)
+    result["precision"] = {}
+    if not args.no_precision:
+        print("[precision] ...", file=sys.stderr, flush=True)
+        result["precision"] = {
+            "training": training_precision_section(data["demo_long"], mp, args.context),
+            "serving": serving_precision_section(data["demo_long"], mp, tp, work / "precision"),
+        }
     result["goals"] = goals(result["architectures"], result["precision"])
     result["load_average_end"] = [round(x, 2) for x in os.getloadavg()]
     result["total_seconds"] = round(time.perf_counter() - started, 1)

@@ -93,3 +93,15 @@ def test_the_replayed_entries_shift_and_start_one_retraining_on_real_feedback(re
     dataset = _rows(project / ".longloop" / "data" / "dataset.jsonl")
     assert {r["label"] for r in dataset} == {r["label"] for r in records}  # no label the user never had
     assert not [r for r in dataset if r["id"].startswith(("prod-", "doc-"))]  # nothing from the demo corpus
+
+
+def test_each_evaluation_reports_the_architectures_on_the_real_split(real_loop):
+    """The preset's candidates beside the challenger, on the changelogs' own test split, in both cycles."""
+    project, s, _, _ = real_loop
+    for report in (s["evaluation"]["architectures"], s["retraining"]["outcome"]["evaluation"]["architectures"]):
+        names = [c["name"] for c in report["candidates"]]
+        assert names == ["windowed_encoder", "truncated_encoder", "tfidf_logreg"]  # challenger first
+        assert [c["reused"] for c in report["candidates"]] == [True, False, False]
+        assert all(0 <= c["macro_f1"] <= 1 and c["ms_per_document"] > 0 for c in report["candidates"])
+        assert report["recommended"] in names
+    assert list((project / ".longloop" / "runs").glob("*/architecture-report/architecture_pareto.png"))
