@@ -14,6 +14,7 @@ sliced on the same documents.
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import time
@@ -323,7 +324,9 @@ def _candidate_in_child(
             }
         )
     )
-    done = subprocess.run([sys.executable, "-m", "longloop.evaluation.candidate_run", str(request)], check=False)
+    done = subprocess.run(
+        [sys.executable, "-m", "longloop.evaluation.candidate_run", str(request), str(os.getpid())], check=False
+    )
     if done.returncode != 0 or not result_path.is_file():
         raise RuntimeError(f"candidate {name} failed (exit {done.returncode}); its error is above")
     out = json.loads(result_path.read_text())
