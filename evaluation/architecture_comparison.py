@@ -199,7 +199,7 @@ def candidate_model_params(name: str, mp: ModelParams, ep: EvaluationParams) -> 
     return ModelParams.model_validate({**mp.model_dump(), **update})
 
 
-def _trained_candidate(
+def _measured_candidate(
     name: str,
     splits: dict[str, list[Record]],
     setup: _Setup,
@@ -231,7 +231,7 @@ def _trained_candidate(
     start, cpu = time.perf_counter(), time.process_time()
     preds = predict_documents(model, tok, [r.text for r in test])
     seconds, cpu_seconds = time.perf_counter() - start, time.process_time() - cpu
-    peak = max(trained.get("fit_memory_mb", 0.0), peak_memory_mb() - before)
+    peak = max(trained["fit_memory_mb"], peak_memory_mb() - before)
     labels = [r.label for r in test]
     lengths = lengths if lengths is not None else preds.n_tokens
     ece = _ece(
@@ -250,7 +250,7 @@ def _trained_candidate(
         ece,
         lengths,
         ep,
-        trained.get("fit_seconds") or trained["seconds"],
+        trained["fit_seconds"],
         seconds,
         cpu_seconds,
         peak,
@@ -306,9 +306,9 @@ def _result(
 def _candidate_in_child(
     name: str, records: Path, setup: _Setup, lengths: list[int] | None
 ) -> tuple[CandidateResult, list[int]]:
-    """``_trained_candidate`` in a fresh interpreter (``python -m longloop.evaluation.candidate_run``), so that its peak
-    memory is its own: memory an earlier candidate freed stays with this process's allocator and would hide
-    the next one's. ``records``: the split records, written once for every candidate. Requests and results
+    """``_measured_candidate`` in a fresh interpreter (``python -m longloop.evaluation.candidate_run``), so that
+    its peak memory is its own: memory an earlier candidate freed stays with this process's allocator and would
+    hide the next one's. ``records``: the split records, written once for every candidate. Requests and results
     travel as JSON files."""
     folder = setup.work_dir / name
     folder.mkdir(parents=True, exist_ok=True)
@@ -337,7 +337,7 @@ def run_candidate_request(request_path: Path) -> None:
     """The child's side of ``_candidate_in_child``."""
     request = json.loads(request_path.read_text())
     splits = by_split(read_records(Path(request["records"])))
-    result, lengths = _trained_candidate(
+    result, lengths = _measured_candidate(
         request["name"], splits, _Setup.from_json(request["setup"]), request["lengths"]
     )
     write_json_atomic(Path(request["result"]), {"result": asdict(result), "lengths": lengths})
@@ -371,11 +371,11 @@ def compare_architectures(
         write_records(records, [r for part in ("train", "validation", "test") for r in splits[part]])
     for name in ep.candidates:
         if name in fitted:
-            result, lengths = _trained_candidate(name, splits, setup, lengths, Path(fitted[name]))
+            result, lengths = _measured_candidate(name, splits, setup, lengths, Path(fitted[name]))
         elif in_child:
             result, lengths = _candidate_in_child(name, records, setup, lengths)
         else:
-            result, lengths = _trained_candidate(name, splits, setup, lengths)
+            result, lengths = _measured_candidate(name, splits, setup, lengths)
         results.append(result)
         if on_candidate is not None:
             on_candidate(result)

@@ -41,8 +41,8 @@ class ArchitectureSelection:
     reason: str
     policy: str
     candidates: tuple[CandidateFit, ...]
-    # Each candidate's model folder, trained on the train split: the architecture report measures these rather
-    # than training them again. They live with the training checkpoints and go when those are released.
+    # The other candidates' model folders, trained on the train split: the architecture report measures these
+    # rather than training them again. They live with the training checkpoints and go when those are released.
     model_dirs: dict[str, str] = field(default_factory=dict)
 
     def to_dict(self) -> dict:
@@ -77,7 +77,6 @@ def select_architecture(
     ``validation``; returns the chosen one's model, tokenizer and training result, and the selection."""
     fitted: dict[str, tuple[LongDocumentClassifier, DocumentTokenizer, TrainResult]] = {}
     scores: list[CandidateFit] = []
-    folders: dict[str, str] = {}
     texts, labels = [r.text for r in validation], [r.label for r in validation]
     for name in ep.candidates:
         candidate_params = candidate_model_params(name, mp, ep)
@@ -106,10 +105,12 @@ def select_architecture(
             )
         )
         fitted[name] = (model, tokenizer, result)
-        folders[name] = str(
-            save_model_dir(model, tokenizer, work_dir / name / "model", {TRAINING_RESULT: result.to_dict()})
-        )
     chosen, reason, policy = recommend(scores, ep.max_ms_per_document)
+    folders = {  # the chosen one goes on as the challenger, saved by the training stage
+        name: str(save_model_dir(m, t, work_dir / name / "model", {TRAINING_RESULT: r.to_dict()}))
+        for name, (m, t, r) in fitted.items()
+        if name != chosen
+    }
     model, tokenizer, result = fitted[chosen]
     selection = ArchitectureSelection(chosen, f"on validation: {reason}", policy, tuple(scores), folders)
     return model, tokenizer, result, selection

@@ -12,6 +12,7 @@ from typing import TypeVar
 from longloop.settings.params import LongloopParams
 from longloop.settings.state_paths import StatePaths
 from longloop.state_lock import state_lock
+from longloop.temporary_prefect_server import started_alongside
 
 T = TypeVar("T")
 
@@ -47,13 +48,9 @@ def run_locked(
     lock, while an embedded Prefect server starts for the settling."""
     wait = params.project.lock_wait_seconds if wait_seconds is None else wait_seconds
     with state_lock(StatePaths.from_params(params).state, wait, command):
+        with started_alongside(settle and not params.services.prefect_api_url):
+            if prepare is not None:
+                prepare()
         if settle:
-            from longloop.temporary_prefect_server import started_alongside
-
-            with started_alongside(not params.services.prefect_api_url):
-                if prepare is not None:
-                    prepare()
             settle_killed_runs(params)
-        elif prepare is not None:
-            prepare()
         return job()

@@ -34,6 +34,8 @@ from longloop.training.hardware import bf16_units
 from longloop.training.model_io import SPEC, add_to_model_dir
 from longloop.training.quantization import REDUCED_PRECISIONS, choose_serving_precision
 
+ARCHITECTURE_REPORT = "architecture_report.json"  # in the run folder and the MLflow run, beside its table and plot
+
 
 def precision_metrics(comparison: dict) -> dict[str, float]:
     """A reduced-precision comparison as flat MLflow metrics, all prefixed with the precision (``int8_``,
@@ -164,9 +166,6 @@ def evaluate_champion(
         model_dir = download_model_dir(model_name, version, Path(tmp))
         ev = evaluate_model_folder(model_dir, Path(kept_path), evaluation, seed, None, with_comparisons=False)
     return ModelEvaluation.of_champion(version, ev.metrics)
-
-
-ARCHITECTURE_REPORT = "architecture_report.json"  # in the run folder and the MLflow run, beside its table and plot
 
 
 @task(name="architecture-report", cache_policy=NO_CACHE)

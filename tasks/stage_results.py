@@ -117,7 +117,7 @@ class TrainedModel(StageResult):
     result: dict[str, Any]  # the trainer's result (losses, accuracy, tokens/s, steps, ...)
     parameters: int
     model_dir: str | None = field(default=None, metadata=INTERNAL)  # None for a reused version's summary
-    # Under model.architecture: auto, every candidate's folder as the selection trained it, by name.
+    # Under model.architecture: auto, the folders of the candidates not chosen, as the selection trained them.
     candidate_dirs: dict[str, str] = field(default_factory=dict, metadata=INTERNAL)
 
     def summary(self) -> dict[str, Any]:
